@@ -1,0 +1,48 @@
+"""Error types: every failure vmbench reports to a user is one of these.
+
+A `VmbenchError` renders as one line naming the file (when there is one) and what is
+wrong with it; the CLI prints that line and exits 2. Anything else escaping the library
+is a bug in vmbench, not bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class VmbenchError(Exception):
+    """Base class of every error vmbench raises on purpose."""
+
+
+class InputError(VmbenchError):
+    """A file or directory that cannot be used; `str()` is a one-line message."""
+
+    def __init__(self, path: Path | str | None, problem: str) -> None:
+        self.path = None if path is None else Path(path)
+        self.problem = " ".join(problem.split())  # one line, whatever the cause said
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return self.problem if self.path is None else f"{self.path}: {self.problem}"
+
+
+class UsageError(VmbenchError):
+    """Arguments that do not fit together (an unknown baseline name, a bad regex...)."""
+
+
+class SchemaVersionError(InputError):
+    """A stored file written by a newer or too-old vmbench."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """One benchmark (or file) left out of a load, and why. Loads go on without it."""
+
+    path: Path
+    reason: str
+    id: str | None = None
+
+    def __str__(self) -> str:
+        name = f" [{self.id}]" if self.id else ""
+        return f"{self.path}{name}: {self.reason}"
