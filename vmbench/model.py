@@ -81,7 +81,7 @@ class Benchmark:
             raise InputError(where, "no samples (iters and times are empty)")
         if iters.size != times.size:
             raise InputError(
-                where, f"iters has {iters.size} values but times has {times.size}; they must pair up"
+                where, f"iters has {iters.size} values but times has {times.size}; must pair up"
             )
         if not np.all(np.isfinite(iters)) or not np.all(np.isfinite(times)):
             raise InputError(where, "iters or times contain NaN or infinite values")
@@ -106,7 +106,7 @@ class Benchmark:
 
     @property
     def total_iterations(self) -> int:
-        return int(round(float(self.iters.sum())))
+        return round(float(self.iters.sum()))
 
     @property
     def mean_ns(self) -> float:

@@ -15,17 +15,17 @@ import click
 
 from vmbench.errors import VmbenchError
 
-# command name -> "module:attribute" under vmbench.cli
-_COMMANDS: dict[str, str] = {
-    "show": "show:show",
-    "compare": "compare:compare",
-    "detect": "compare:detect",
-    "baseline": "baseline:baseline",
-    "report": "report:report",
-    "history": "history:history",
-    "trend": "history:trend",
-    "bench": "bench:bench",
-    "init": "init:init",
+# command name -> ("module:attribute" under vmbench.cli, one-line help for `vmbench --help`)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "show": ("show:show", "List the benchmarks, baselines and samples found in Criterion data."),
+    "compare": ("compare:compare", "Compare two runs with raw-sample statistics."),
+    "detect": ("compare:detect", "Regression gate: print what changed, exit 1 on regressions."),
+    "baseline": ("baseline:baseline", "Show or update the baseline file (benches/baselines)."),
+    "report": ("report:report", "Execute the notebooks and export HTML and markdown reports."),
+    "history": ("history:history", "Record runs in the history store and list them."),
+    "trend": ("history:trend", "Change points and drift over the run history."),
+    "bench": ("bench:bench", "Run cargo bench on a workspace, then record and report."),
+    "init": ("init:init", "Set up vmbench (workflow, profile, baseline, params) in a Rust repo."),
 }
 
 
@@ -34,13 +34,19 @@ class _LazyGroup(click.Group):
         return sorted(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = _COMMANDS.get(cmd_name)
-        if target is None:
+        entry = _COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attr = target.split(":")
+        module_name, attr = entry[0].split(":")
         module = importlib.import_module(f"vmbench.cli.{module_name}")
         command: click.Command = getattr(module, attr)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing must not import every subcommand (and pandas with it).
+        rows = [(name, help_text) for name, (_, help_text) in sorted(_COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
