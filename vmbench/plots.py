@@ -1,0 +1,232 @@
+"""Figures for the regression and category reports (matplotlib, no pyplot).
+
+Every function takes tidy frames built by the library and returns a `Figure`; nothing
+here computes statistics beyond what a plot needs to place points. Figures are made
+with `matplotlib.figure.Figure` directly (no pyplot state, Agg rendering), so a report
+kernel stays fast and no figure is shown twice. Labels that come from data pass through
+`plot_label`: `$` would start mathtext, control and bidi characters would garble the
+axis, very long ids would squeeze the plot. Counts are capped (`limit`) so a report on
+thousands of benchmarks draws what matters, not thousands of panels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+SEVERITY_COLOURS: Mapping[str, str] = {
+    "high": "#d62728",
+    "medium": "#e6a700",
+    "improvement": "#2ca02c",
+    "stable": "#7f7f7f",
+    "noisy": "#9467bd",
+    "insufficient": "#8c564b",
+}
+SIDE_COLOURS = ("#1f77b4", "#ff7f0e")
+_CONTROL = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def plot_label(text: object, width: int = 48) -> str:
+    """A data string made safe and short enough for an axis label."""
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    if len(flat) > width:
+        keep = width - 1
+        flat = flat[: keep // 2] + "…" + flat[-(keep - keep // 2) :]
+    return flat.replace("$", r"\$")
+
+
+def _unit(values: np.ndarray) -> tuple[float, str]:
+    """Scale ns values to the unit that reads best for the whole set."""
+    top = float(np.nanmax(values)) if values.size else 1.0
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if top >= scale:
+            return scale, unit
+    return 1.0, "ns"
+
+
+def forest_plot(
+    changes: pd.DataFrame,
+    *,
+    regression: float,
+    high: float,
+    improvement: float,
+    limit: int = 40,
+) -> Figure:
+    """Changes with their intervals, one row per benchmark, threshold lines drawn.
+
+    `changes` has `id`, `change`, `change_ci_low`, `change_ci_high`, `severity` (relative
+    changes, 0.1 = +10 %), already ordered by importance; the first `limit` rows are drawn.
+    """
+    rows = changes.head(limit).iloc[::-1]
+    fig = Figure(figsize=(9, 1.2 + 0.28 * max(len(rows), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    colours = [SEVERITY_COLOURS.get(s, "#7f7f7f") for s in rows["severity"]]
+    centre = rows["change"].to_numpy(dtype=float) * 100
+    low = rows["change_ci_low"].to_numpy(dtype=float) * 100
+    high_ = rows["change_ci_high"].to_numpy(dtype=float) * 100
+    ok = np.isfinite(low) & np.isfinite(high_)
+    ax.hlines(y[ok], low[ok], high_[ok], colors=np.array(colours, dtype=object)[ok], lw=2)
+    ax.scatter(centre, y, c=colours, zorder=3, s=18)
+    ax.axvline(0, color="black", lw=0.8)
+    for x, style in ((regression, "--"), (high, ":"), (-improvement, "--")):
+        ax.axvline(x * 100, color="#555555", lw=0.8, ls=style)
+    ax.set_yticks(y, [plot_label(i) for i in rows["id"]], fontsize=8)
+    ax.set_xlabel("change of the mean, % (95 % interval); lines: thresholds")
+    hidden = len(changes) - len(rows)
+    title = "Change by benchmark" + (f" (top {len(rows)} of {len(changes)})" if hidden else "")
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+def _box_strip(ax: Axes, groups: Sequence[np.ndarray], colours: Sequence[str]) -> None:
+    positions = np.arange(1, len(groups) + 1)
+    ax.boxplot(
+        list(groups),
+        positions=positions,
+        widths=0.5,
+        whis=1.5,  # Tukey's mild fences, as Criterion classifies outliers
+        showfliers=False,
+        medianprops={"color": "black"},
+    )
+    jitter = np.random.default_rng(0)  # fixed: the same report draws the same points
+    for pos, values, colour in zip(positions, groups, colours, strict=True):
+        x = pos + jitter.uniform(-0.15, 0.15, size=values.size)
+        ax.scatter(x, values, s=6, alpha=0.6, color=colour, zorder=3)
+
+
+def sample_distributions(
+    samples: pd.DataFrame,
+    ids: Sequence[str],
+    *,
+    baseline: str,
+    candidate: str,
+    limit: int = 12,
+    columns: int = 3,
+) -> Figure:
+    """Raw per-iteration samples, baseline against candidate, one panel per benchmark.
+
+    `samples` is a samples frame (`run`, `id`, `per_iter_ns`); runs whose label is
+    `baseline` or `candidate` are drawn side by side as box plus strip.
+    """
+    shown = list(ids)[:limit]
+    rows = max(1, math.ceil(len(shown) / columns))
+    fig = Figure(figsize=(3.3 * columns, 2.6 * rows), layout="constrained")
+    by_id = {key: frame for key, frame in samples.groupby("id", sort=False)}
+    for k, bench in enumerate(shown):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        frame = by_id.get(bench, samples.iloc[0:0])
+        groups = [
+            frame.loc[frame["run"] == side, "per_iter_ns"].to_numpy(dtype=float)
+            for side in (baseline, candidate)
+        ]
+        scale, unit = _unit(np.concatenate(groups))
+        _box_strip(ax, [g / scale for g in groups], SIDE_COLOURS)
+        ax.set_xticks([1, 2], [plot_label(baseline, 14), plot_label(candidate, 14)], fontsize=8)
+        ax.set_ylabel(f"time per iteration ({unit})", fontsize=8)
+        ax.set_title(plot_label(bench, 40), fontsize=8)
+    return fig
+
+
+def category_distributions(samples: pd.DataFrame, *, limit: int = 30) -> Figure:
+    """Violin plus strip of each benchmark's per-iteration times, relative to its median.
+
+    Benchmarks of very different speeds share one axis by showing each sample as a
+    percentage of its own benchmark's median; one row per (benchmark, run).
+    """
+    keys: list[tuple[str, str]] = []
+    data = []
+    for (bench, run), frame in samples.groupby(["id", "run"], sort=True):
+        if len(keys) == limit:
+            break
+        values = frame["per_iter_ns"].to_numpy(dtype=float)
+        keys.append((str(bench), str(run)))
+        data.append((values / np.median(values) - 1.0) * 100)
+    fig = Figure(figsize=(9, 1.2 + 0.32 * max(len(keys), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    positions = np.arange(1, len(data) + 1)
+    if data:
+        spread = [d for d in data if np.ptp(d) > 0]
+        if spread:
+            ax.violinplot(
+                spread,
+                positions=[p for p, d in zip(positions, data, strict=True) if np.ptp(d) > 0],
+                vert=False,
+                showextrema=False,
+            )
+        jitter = np.random.default_rng(0)
+        for pos, values in zip(positions, data, strict=True):
+            ax.scatter(values, pos + jitter.uniform(-0.12, 0.12, values.size), s=4, alpha=0.5)
+    ax.set_yticks(positions, [plot_label(f"{i} [{r}]") for i, r in keys], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("time per iteration, % from the benchmark's median")
+    ax.invert_yaxis()
+    return fig
+
+
+def iteration_time(
+    samples: pd.DataFrame, fits: pd.DataFrame, ids: Sequence[str], *, limit: int = 6
+) -> Figure:
+    """Criterion's plot: total sample time against iteration count, with the fitted slope.
+
+    `fits` has `run`, `id`, `slope_ns` (time per iteration from the fit through the origin).
+    """
+    shown = list(ids)[:limit]
+    columns = min(3, max(len(shown), 1))
+    rows = max(1, math.ceil(len(shown) / columns))
+    fig = Figure(figsize=(3.3 * columns, 2.7 * rows), layout="constrained")
+    for k, bench in enumerate(shown):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        part = samples[samples["id"] == bench]
+        for colour, (run, frame) in zip(
+            itertools.cycle(SIDE_COLOURS), part.groupby("run", sort=True), strict=False
+        ):
+            x = frame["iterations"].to_numpy(dtype=float)
+            y = frame["time_ns"].to_numpy(dtype=float)
+            scale, unit = _unit(y)
+            ax.scatter(x, y / scale, s=6, color=colour, alpha=0.6, label=plot_label(run, 12))
+            fit = fits[(fits["id"] == bench) & (fits["run"] == run)]
+            if not fit.empty:
+                slope = float(fit["slope_ns"].iloc[0])
+                grid = np.array([0.0, x.max()])
+                ax.plot(grid, grid * slope / scale, color=colour, lw=1)
+            ax.set_ylabel(f"sample time ({unit})", fontsize=8)
+        ax.set_xlabel("iterations", fontsize=8)
+        ax.set_title(plot_label(bench, 40), fontsize=8)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def scaling_plot(points: pd.DataFrame, fits: pd.DataFrame, *, limit: int = 6) -> Figure:
+    """Log-log mean time against the benchmark parameter, with the fitted exponent.
+
+    `points`: `run`, `series`, `parameter`, `mean_ns`; `fits`: `run`, `series`,
+    `exponent`. One panel per series (e.g. `memory/alloc`), one line per run.
+    """
+    series = list(dict.fromkeys(points["series"]))[:limit]
+    columns = min(3, max(len(series), 1))
+    rows = max(1, math.ceil(len(series) / columns))
+    fig = Figure(figsize=(3.3 * columns, 2.8 * rows), layout="constrained")
+    for k, name in enumerate(series):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        part = points[points["series"] == name]
+        for colour, (run, frame) in zip(
+            itertools.cycle(SIDE_COLOURS), part.groupby("run", sort=True), strict=False
+        ):
+            frame = frame.sort_values("parameter")
+            fit = fits[(fits["series"] == name) & (fits["run"] == run)]
+            exponent = float(fit["exponent"].iloc[0]) if not fit.empty else float("nan")
+            label = f"{plot_label(run, 12)}: exponent {exponent:.2f}"
+            ax.loglog(frame["parameter"], frame["mean_ns"], "o-", color=colour, ms=3, label=label)
+        ax.set_xlabel("parameter", fontsize=8)
+        ax.set_ylabel("mean time (ns)", fontsize=8)
+        ax.set_title(plot_label(name, 40), fontsize=8)
+        ax.legend(fontsize=7)
+    return fig
