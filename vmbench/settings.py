@@ -1,0 +1,71 @@
+"""Thresholds and knobs of the comparison, in one validated place.
+
+Defaults are the design document's: regression alert above +10 %, high severity above
++20 %, improvement below -5 %, significance at alpha = 0.05 after Benjamini-Hochberg
+false-discovery control across every benchmark compared at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from vmbench.errors import UsageError
+
+Correction = Literal["fdr_bh", "bonferroni", "none"]
+CORRECTIONS: tuple[Correction, ...] = ("fdr_bh", "bonferroni", "none")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides a verdict; every report prints these values."""
+
+    alpha: float = 0.05
+    regression: float = 0.10
+    high: float = 0.20
+    improvement: float = 0.05
+    correction: Correction = "fdr_bh"
+    confidence: float = 0.95
+    # Bootstrap of the change's interval: fixed seed so results are identical run to run.
+    resamples: int = 2000
+    seed: int = 20_251_126
+    # Run-to-run noise band: a change must exceed
+    #   t(noise_confidence, df) * sigma_run * sqrt(1/k_baseline + 1/k_candidate)
+    # in log space, where sigma_run is shrunk towards the median of all benchmarks with
+    # `noise_prior_df` pseudo degrees of freedom (few runs give a poor per-benchmark sigma).
+    noise_confidence: float = 0.95
+    noise_prior_df: float = 4.0
+    # With one run per side and no noise model: a benchmark "looks unstable" when its first
+    # and second halves differ by more than `unstable_shift` with MWU p < `unstable_p`, or
+    # when more than `unstable_severe_fraction` of its samples are severe outliers.
+    unstable_p: float = 0.001
+    unstable_shift: float = 0.05
+    unstable_severe_fraction: float = 0.10
+
+    def __post_init__(self) -> None:
+        for name in ("alpha", "confidence", "noise_confidence", "unstable_p"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and 0.0 < value < 1.0):
+                raise UsageError(f"{name} must be between 0 and 1 (exclusive), not {value!r}")
+        for name in ("regression", "high", "improvement", "unstable_shift"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0.0):
+                raise UsageError(f"{name} must be a positive fraction (0.10 = 10%), not {value!r}")
+        if self.improvement >= 1.0:
+            raise UsageError(f"improvement must be below 1 (100% faster), not {self.improvement}")
+        if self.high < self.regression:
+            raise UsageError(
+                f"high ({self.high}) must be at least the regression threshold ({self.regression})"
+            )
+        if self.correction not in CORRECTIONS:
+            raise UsageError(f"correction must be one of {', '.join(CORRECTIONS)}")
+        if self.resamples < 100:
+            raise UsageError(f"resamples must be at least 100, not {self.resamples}")
+        if not (math.isfinite(self.noise_prior_df) and self.noise_prior_df >= 0):
+            raise UsageError("noise_prior_df must be zero or positive")
+        if not (0.0 < self.unstable_severe_fraction <= 1.0):
+            raise UsageError("unstable_severe_fraction must be in (0, 1]")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,237 @@
+"""Pure statistics on raw per-iteration samples (no I/O, no printing).
+
+Functions take 2-D arrays whose rows are benchmarks with the same sample count, so that a
+comparison of thousands of benchmarks costs a handful of numpy calls, not thousands.
+
+Choices, with the reason for each:
+
+- **Summaries** follow Criterion: the mean is the mean of per-iteration times
+  (`times[i] / iters[i]`), `std_dev` divides by n - 1, the MAD is scaled by 1.4826,
+  percentiles interpolate linearly between order statistics, and Tukey's fences sit at
+  1.5 and 3 IQR (checked against Criterion's stored `tukey.json`).
+- **Confidence intervals** are percentile bootstraps, like Criterion's. They are vectorised:
+  resampling a row is a multinomial weight vector, so one seeded (B x n) weight matrix per
+  sample size turns every benchmark's B bootstrap means into one matrix product. Both sides
+  get independent weight matrices; the change's interval is the percentile interval of the
+  ratio of the two sides' bootstrap means (Criterion's `change/estimates.json` does the same
+  with independent resamples). A fixed seed makes results identical run to run.
+- **Test**: two-sided Mann-Whitney U (scipy, exact for small samples without ties,
+  normal approximation with tie and continuity correction otherwise). It is called
+  `insufficient` when the smallest p-value the sample sizes can produce,
+  2 / C(n1 + n2, n1), is above alpha (as asv does): such a benchmark cannot be judged.
+- **Linear sampling mode** (sample i runs i*d iterations): per-iteration times of the later
+  samples average more iterations, so their spread is smaller (variance ~ 1/iters). We keep
+  the MWU on per-iteration times. When both sides use the same iteration schedule (what
+  Criterion does for the same benchmark and settings) each pair of samples with the same
+  iteration count is exchangeable under H0, and every cross pair (x_i, y_j) together with
+  (x_j, y_i) has P(x < y) summing to 1, so E[U] = n1*n2/2 exactly and the level is kept;
+  `tests/test_stats.py` checks the false-positive rate by simulation. The bootstrap of the
+  mean is unaffected (it resamples the same per-iteration values Criterion averages).
+- **Multiple comparisons**: Benjamini-Hochberg q-values (scipy's `false_discovery_control`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as sps
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAD_SCALE = 1.4826  # Criterion's (and R's) consistency constant for the normal distribution
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Column-wise summaries of a (k x n) block of per-iteration times."""
+
+    mean: FloatArray
+    median: FloatArray
+    std_dev: FloatArray
+    mad: FloatArray
+    low_severe: IntArray
+    low_mild: IntArray
+    high_mild: IntArray
+    high_severe: IntArray
+
+
+def quantiles(x: FloatArray, probs: tuple[float, ...]) -> FloatArray:
+    """Row-wise linear-interpolation quantiles (numpy's and Criterion's definition).
+
+    Uses `np.partition` on only the needed order statistics: much cheaper than a sort.
+    Returns an array of shape (len(probs), rows).
+    """
+    x2 = np.atleast_2d(x)
+    n = x2.shape[1]
+    positions = [p * (n - 1) for p in probs]
+    kth = sorted({math.floor(h) for h in positions} | {math.ceil(h) for h in positions})
+    part = np.partition(x2, kth, axis=1)
+    out = np.empty((len(probs), x2.shape[0]))
+    for i, h in enumerate(positions):
+        lo, hi = math.floor(h), math.ceil(h)
+        frac = h - lo
+        out[i] = part[:, lo] + (part[:, hi] - part[:, lo]) * frac
+    return out
+
+
+def tukey_fences(x: FloatArray) -> FloatArray:
+    """Criterion's Tukey fences per row: [low severe, low mild, high mild, high severe]."""
+    q1, q3 = quantiles(x, (0.25, 0.75))
+    iqr = q3 - q1
+    return np.stack([q1 - 3.0 * iqr, q1 - 1.5 * iqr, q3 + 1.5 * iqr, q3 + 3.0 * iqr], axis=1)
+
+
+def summarize(x: FloatArray) -> Summary:
+    """Mean, median, std, MAD and Tukey outlier counts of each row of `x`."""
+    x2 = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    n = x2.shape[1]
+    mean = x2.mean(axis=1)
+    std = x2.std(axis=1, ddof=1) if n > 1 else np.zeros(x2.shape[0])
+    q1, median, q3 = quantiles(x2, (0.25, 0.5, 0.75))  # one partition for all three
+    mad = MAD_SCALE * quantiles(np.abs(x2 - median[:, None]), (0.5,))[0]
+    iqr = q3 - q1
+    fences = np.stack([q1 - 3.0 * iqr, q1 - 1.5 * iqr, q3 + 1.5 * iqr, q3 + 3.0 * iqr], axis=1)
+    below_severe = x2 < fences[:, 0:1]
+    below_mild = x2 < fences[:, 1:2]
+    above_mild = x2 > fences[:, 2:3]
+    above_severe = x2 > fences[:, 3:4]
+    return Summary(
+        mean=mean,
+        median=median,
+        std_dev=std,
+        mad=mad,
+        low_severe=below_severe.sum(axis=1),
+        low_mild=(below_mild & ~below_severe).sum(axis=1),
+        high_mild=(above_mild & ~above_severe).sum(axis=1),
+        high_severe=above_severe.sum(axis=1),
+    )
+
+
+@lru_cache(maxsize=64)
+def _weights(n: int, resamples: int, seed: int, stream: int) -> FloatArray:
+    rng = np.random.default_rng([seed, n, stream])
+    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    w: FloatArray = counts.astype(np.float64) / n
+    w.setflags(write=False)
+    return w
+
+
+def bootstrap_means(x: FloatArray, *, resamples: int, seed: int, stream: int) -> FloatArray:
+    """B bootstrap means of every row of `x` (shape (rows, B)), seeded and vectorised.
+
+    `stream` separates independent resampling schemes (baseline vs candidate, run index).
+    Rows of the same call share one weight matrix; each row's resampling is still a proper
+    bootstrap, and sides use different streams so they are independent of each other.
+    """
+    x2 = np.atleast_2d(x)
+    weights = _weights(x2.shape[1], resamples, seed, stream)
+    out: FloatArray = x2 @ weights.T
+    return out
+
+
+def percentile_interval(boot: FloatArray, confidence: float) -> FloatArray:
+    """Percentile bootstrap interval of each row: shape (rows, 2)."""
+    tail = (1.0 - confidence) / 2.0
+    lo, hi = quantiles(boot, (tail, 1.0 - tail))
+    return np.stack([lo, hi], axis=1)
+
+
+def ratio_interval(
+    boot_baseline: FloatArray, boot_candidate: FloatArray, confidence: float
+) -> FloatArray:
+    """Interval of candidate/baseline - 1 from the two sides' bootstrap means."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = boot_candidate / boot_baseline - 1.0
+    ratio = np.where(np.isfinite(ratio), ratio, np.nan)
+    return percentile_interval(ratio, confidence)
+
+
+def mann_whitney(candidate: FloatArray, baseline: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Two-sided Mann-Whitney U per row: (U of the candidate, p-value).
+
+    Rows where every value on both sides is equal get p = 1 (scipy's normal approximation
+    divides by a zero variance there).
+    """
+    c2 = np.atleast_2d(candidate)
+    b2 = np.atleast_2d(baseline)
+    u = np.empty(c2.shape[0])
+    p = np.ones(c2.shape[0])
+    joined = np.concatenate([c2, b2], axis=1)
+    constant = np.all(joined == joined[:, :1], axis=1)
+    u[constant] = c2.shape[1] * b2.shape[1] / 2.0
+    live = ~constant
+    if np.any(live):
+        res = sps.mannwhitneyu(c2[live], b2[live], alternative="two-sided", axis=1)
+        u[live] = res.statistic
+        p[live] = np.clip(res.pvalue, 0.0, 1.0)
+    return u, p
+
+
+def min_p_value(n1: int, n2: int) -> float:
+    """Smallest two-sided MWU p-value samples of these sizes can produce (asv's check)."""
+    if n1 < 1 or n2 < 1:
+        return 1.0
+    # 2 / C(n1+n2, n1), computed in log space so large samples do not overflow.
+    log_comb = math.lgamma(n1 + n2 + 1) - math.lgamma(n1 + 1) - math.lgamma(n2 + 1)
+    return min(1.0, 2.0 * math.exp(-log_comb))
+
+
+def cliffs_delta(u_candidate: FloatArray, n1: int, n2: int) -> FloatArray:
+    """P(candidate > baseline) - P(candidate < baseline), from the candidate's U."""
+    out: FloatArray = 2.0 * np.asarray(u_candidate) / (n1 * n2) - 1.0
+    return out
+
+
+def hodges_lehmann(candidate: FloatArray, baseline: FloatArray, chunk: int = 64) -> FloatArray:
+    """Median of all pairwise differences candidate - baseline, per row (ns)."""
+    c2 = np.atleast_2d(candidate)
+    b2 = np.atleast_2d(baseline)
+    out = np.empty(c2.shape[0])
+    for start in range(0, c2.shape[0], chunk):
+        c = c2[start : start + chunk]
+        b = b2[start : start + chunk]
+        diffs = (c[:, None, :] - b[:, :, None]).reshape(c.shape[0], -1)
+        out[start : start + chunk] = np.median(diffs, axis=1)
+    return out
+
+
+def adjust_p_values(p: FloatArray, method: str) -> FloatArray:
+    """q-values for a family of p-values: Benjamini-Hochberg, Bonferroni, or none."""
+    p = np.asarray(p, dtype=np.float64)
+    if p.size == 0 or method == "none":
+        return p.copy()
+    if method == "bonferroni":
+        out: FloatArray = np.minimum(1.0, p * p.size)
+        return out
+    if method == "fdr_bh":
+        q: FloatArray = sps.false_discovery_control(p, method="bh")
+        return np.minimum(1.0, q)
+    raise ValueError(f"unknown correction {method!r}")
+
+
+def level_shift(x: FloatArray) -> tuple[float, float]:
+    """Relative shift of the second half's median against the first half's, and MWU p.
+
+    A benchmark whose samples jump level mid-run (a frequency change, a noisy neighbour)
+    shows a large, highly significant shift between its halves.
+    """
+    half = x.size // 2
+    if half < 2:
+        return 0.0, 1.0
+    first, second = x[:half], x[half:]
+    m1 = float(np.median(first))
+    shift = float(np.median(second)) / m1 - 1.0 if m1 > 0 else 0.0
+    _, p = mann_whitney(second[None, :], first[None, :])
+    return shift, float(p[0])
+
+
+def t_quantile(level: float, df: float) -> float:
+    """Two-sided critical value: t with `df` degrees of freedom (normal when df is huge)."""
+    if not math.isfinite(df) or df > 1e6:
+        return float(sps.norm.ppf(0.5 + level / 2.0))
+    return float(sps.t.ppf(0.5 + level / 2.0, df))
