@@ -1,0 +1,169 @@
+"""`vmbench compare` and `vmbench detect`: parse arguments, call the library, print.
+
+Exit codes: 0 done (compare always; detect when nothing at or above --fail-on), 1 detect
+(or compare with --fail-on) found a regression at or above --fail-on, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vmbench.atomic import atomic_write_text
+from vmbench.compare_refs import compare_refs
+from vmbench.errors import UsageError
+from vmbench.render import FORMATS, render
+from vmbench.settings import Settings
+
+_DEFAULTS = Settings()
+
+
+def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        decorators = [
+            click.argument(
+                "path",
+                type=click.Path(path_type=Path),
+                default=Path("target/criterion"),
+                required=False,
+            ),
+            click.option(
+                "--baseline",
+                multiple=True,
+                default=("base",),
+                show_default=True,
+                help="REF of the baseline run; repeat for several runs of the baseline code.",
+            ),
+            click.option(
+                "--candidate",
+                multiple=True,
+                default=("new",),
+                show_default=True,
+                help="REF of the candidate run; repeat for several runs.",
+            ),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(FORMATS),
+                default="table",
+                show_default=True,
+            ),
+            click.option("--output", type=click.Path(path_type=Path), help="Write to FILE."),
+            click.option("--filter", "include", help="Only benchmarks whose id matches REGEX."),
+            click.option("--exclude", help="Leave out benchmarks whose id matches REGEX."),
+            click.option(
+                "--fail-on",
+                type=click.Choice(["high", "medium", "never"]),
+                default=fail_on_default,
+                show_default=True,
+                help="Exit 1 when a benchmark is at or above this severity.",
+            ),
+            click.option("--alpha", type=float, default=_DEFAULTS.alpha, show_default=True),
+            click.option(
+                "--regression",
+                type=float,
+                default=_DEFAULTS.regression,
+                show_default=True,
+                help="Slowdown (fraction) above which a significant change is a regression.",
+            ),
+            click.option(
+                "--high",
+                type=float,
+                default=_DEFAULTS.high,
+                show_default=True,
+                help="Slowdown (fraction) above which a regression is high severity.",
+            ),
+            click.option(
+                "--improvement",
+                type=float,
+                default=_DEFAULTS.improvement,
+                show_default=True,
+                help="Speed-up (fraction) beyond which a significant change is an improvement.",
+            ),
+            click.option(
+                "--noise",
+                "noise_refs",
+                multiple=True,
+                help="REF of a run of identical code to learn run-to-run noise from (repeat).",
+            ),
+            click.option(
+                "--noise-model",
+                "noise_model_file",
+                type=click.Path(path_type=Path),
+                help="Noise model JSON file (see --save-noise-model).",
+            ),
+            click.option(
+                "--save-noise-model",
+                type=click.Path(path_type=Path),
+                help="Write the noise model learned from --noise runs to FILE.",
+            ),
+            click.option(
+                "--categories",
+                "categories_file",
+                type=click.Path(path_type=Path),
+                help="Categories YAML (default: the built-in params/categories.yaml).",
+            ),
+        ]
+        for decorator in reversed(decorators):
+            f = decorator(f)
+        return f
+
+    return wrap
+
+
+def _run(only_not_stable: bool, **kw: Any) -> None:
+    settings = Settings(
+        alpha=kw["alpha"],
+        regression=kw["regression"],
+        high=kw["high"],
+        improvement=kw["improvement"],
+    )
+    result = compare_refs(
+        criterion_dir=kw["path"],
+        baseline=kw["baseline"],
+        candidate=kw["candidate"],
+        settings=settings,
+        noise_refs=kw["noise_refs"],
+        noise_model_file=kw["noise_model_file"],
+        categories_file=kw["categories_file"],
+        include=kw["include"],
+        exclude=kw["exclude"],
+    )
+    for skipped in result.skipped:
+        click.echo(f"vmbench: warning: skipped {skipped}", err=True)
+    if kw["save_noise_model"] is not None:
+        if result.noise is None:
+            raise UsageError("--save-noise-model needs --noise runs to learn from")
+        result.noise.save(kw["save_noise_model"])
+    comparison = result.comparison
+    text = render(comparison, kw["fmt"], only_not_stable=only_not_stable)
+    if kw["output"] is not None:
+        atomic_write_text(kw["output"], text)
+        click.echo(f"{comparison.summary} -> {kw['output']}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if comparison.failed(kw["fail_on"]):
+        sys.exit(1)
+
+
+@click.command()
+@_options(fail_on_default="never")
+def compare(**kw: Any) -> None:
+    """Compare candidate run(s) against baseline run(s) of the Criterion data in PATH.
+
+    A REF is a baseline name in PATH (main, base, new, any --save-baseline name),
+    OTHER_DIR[:NAME] for another Criterion directory, a baseline file
+    (benches/baselines/main.json) or a cargo-criterion JSON-lines file.
+    """
+    _run(False, **kw)
+
+
+@click.command()
+@_options(fail_on_default="medium")
+def detect(**kw: Any) -> None:
+    """Regression gate: print what is not stable; exit 1 at or above --fail-on."""
+    _run(True, **kw)

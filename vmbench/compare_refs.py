@@ -1,0 +1,93 @@
+"""Compare runs named by REFs (baseline names, other directories, files): load, then compare.
+
+This is what `vmbench compare`/`detect` and the notebooks call; `vmbench.compare.compare`
+stays pure (no I/O). Skipped benchmarks of every loaded run are returned so that callers
+can list them (the CLI prints one warning line each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vmbench.categories import Categories
+from vmbench.compare import compare
+from vmbench.comparison import Comparison
+from vmbench.errors import Skipped, UsageError
+from vmbench.model import Run
+from vmbench.noise import NoiseModel
+from vmbench.refs import load_ref
+from vmbench.settings import Settings
+
+
+@dataclass(frozen=True)
+class RefComparison:
+    """A comparison and what was skipped while loading its runs."""
+
+    comparison: Comparison
+    skipped: tuple[Skipped, ...]
+    runs: tuple[Run, ...]
+    noise: NoiseModel | None  # the model used (learned from --noise runs, or loaded)
+
+
+def load_refs(refs: Sequence[str], *, criterion_dir: Path) -> list[Run]:
+    """Load every REF; the same REF twice is an error (it would fake a second run)."""
+    seen = [r for i, r in enumerate(refs) if r in refs[:i]]
+    if seen:
+        raise UsageError(f"run {seen[0]!r} given twice; several runs per side must differ")
+    return [load_ref(ref, criterion_dir=criterion_dir) for ref in refs]
+
+
+def load_noise_model(
+    *, noise_refs: Sequence[str], noise_model_file: Path | None, criterion_dir: Path
+) -> tuple[NoiseModel | None, list[Run]]:
+    """The noise model from A/A runs (`--noise`) or a saved model file (`--noise-model`)."""
+    if noise_refs and noise_model_file is not None:
+        raise UsageError("give either --noise runs or --noise-model FILE, not both")
+    if noise_model_file is not None:
+        return NoiseModel.load(noise_model_file), []
+    if not noise_refs:
+        return None, []
+    if len(noise_refs) < 2:
+        raise UsageError("--noise needs at least two runs of identical code to learn from")
+    runs = load_refs(noise_refs, criterion_dir=criterion_dir)
+    return NoiseModel.from_runs(runs), runs
+
+
+def compare_refs(
+    *,
+    criterion_dir: Path,
+    baseline: Sequence[str],
+    candidate: Sequence[str],
+    settings: Settings | None = None,
+    noise_refs: Sequence[str] = (),
+    noise_model_file: Path | None = None,
+    categories_file: Path | None = None,
+    include: str | None = None,
+    exclude: str | None = None,
+) -> RefComparison:
+    """Load the runs REFs name and compare them; nothing in common is an error."""
+    overlap = sorted(set(baseline) & set(candidate))
+    if overlap:
+        raise UsageError(f"{overlap[0]!r} is on both sides of the comparison")
+    base_runs = load_refs(baseline, criterion_dir=criterion_dir)
+    cand_runs = load_refs(candidate, criterion_dir=criterion_dir)
+    noise, noise_runs = load_noise_model(
+        noise_refs=noise_refs, noise_model_file=noise_model_file, criterion_dir=criterion_dir
+    )
+    result = compare(
+        base_runs,
+        cand_runs,
+        settings=settings,
+        noise=noise,
+        categories=Categories.load(categories_file),
+        include=include,
+        exclude=exclude,
+    )
+    if not result.benchmarks:
+        what = " after --filter/--exclude" if include or exclude else ""
+        raise UsageError(f"no benchmarks to compare{what}")
+    runs = (*base_runs, *cand_runs, *noise_runs)
+    skipped = tuple(s for run in runs for s in run.skipped)
+    return RefComparison(comparison=result, skipped=skipped, runs=runs, noise=noise)

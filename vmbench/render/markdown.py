@@ -1,0 +1,89 @@
+"""Markdown for a pull-request comment.
+
+A one-line verdict, counts with the design document's indicators, a table of what is not
+stable (sorted by severity, then size of change), everything else folded in `<details>`,
+the thresholds and noise model used, and the warnings. Every name is escaped with
+`vmbench.escape.markdown` so it cannot break the table, run HTML or mention anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from vmbench import escape
+from vmbench.classify import INDICATORS, SEVERITIES
+from vmbench.comparison import BenchmarkComparison, Comparison
+from vmbench.render import cells
+
+ID_WIDTH = 120
+_COLUMNS = ("", "Benchmark", "Category", "Baseline", "Candidate", "Change", "95% CI", "q", "Note")
+
+
+def settings_line(comparison: Comparison) -> str:
+    s = comparison.settings
+    correction = {"fdr_bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni"}.get(
+        s.correction, "no"
+    )
+    noise = comparison.noise_model or "none (run-to-run noise from the runs given, if several)"
+    return (
+        f"Thresholds: regression > +{s.regression:.0%} (high > +{s.high:.0%}), improvement "
+        f"< -{s.improvement:.0%}; significance: Mann-Whitney U, q < {s.alpha:g} after "
+        f"{correction} correction; {s.confidence:.0%} CIs by seeded bootstrap "
+        f"({s.resamples} resamples); noise model: {noise}"
+    )
+
+
+def _row(b: BenchmarkComparison) -> str:
+    values = (
+        b.indicator,
+        escape.markdown(b.id, width=ID_WIDTH),
+        escape.markdown(b.category),
+        escape.markdown(cells.mean_with_ci(b.baseline)),
+        escape.markdown(cells.mean_with_ci(b.candidate)),
+        escape.markdown(cells.change(b)),
+        escape.markdown(cells.change_ci(b)),
+        escape.markdown(cells.pvalue(b.q_value)),
+        escape.markdown(b.note),
+    )
+    return "| " + " | ".join(values) + " |"
+
+
+def _table(benches: Sequence[BenchmarkComparison]) -> list[str]:
+    return [
+        "| " + " | ".join(_COLUMNS) + " |",
+        "|" + "|".join(("---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---")) + "|",
+        *(_row(b) for b in benches),
+    ]
+
+
+def render_markdown(comparison: Comparison, *, only_not_stable: bool = False) -> str:
+    counts = comparison.counts
+    lines = [
+        f"## Benchmarks: {escape.markdown(comparison.candidate)} vs "
+        f"{escape.markdown(comparison.baseline)}",
+        "",
+        f"**{escape.markdown(comparison.summary)}**",
+        "",
+        " · ".join(f"{INDICATORS[s]} {counts[s]} {s}" for s in SEVERITIES if counts[s])
+        or "no benchmarks compared",
+        "",
+    ]
+    flagged = comparison.not_stable()
+    stable = [b for b in comparison.sorted_benchmarks() if b.severity == "stable"]
+    if flagged:
+        lines += [*_table(flagged), ""]
+    if stable and not only_not_stable:
+        lines += [
+            "<details>",
+            f"<summary>{len(stable)} stable benchmark(s)</summary>",
+            "",
+            *_table(stable),
+            "",
+            "</details>",
+            "",
+        ]
+    if comparison.warnings:
+        lines += [f"> - ⚠️ {escape.markdown(w)}" for w in comparison.warnings]
+        lines.append("")
+    lines += [f"<sub>{escape.markdown(settings_line(comparison))}</sub>", ""]
+    return "\n".join(lines)
