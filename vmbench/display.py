@@ -181,3 +181,16 @@ class Nothing:
 
     def _repr_markdown_(self) -> str:
         return f"_{md_text(self.reason)}_\n"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Several display objects shown one after another as one output."""
+
+    parts: Sequence[Table | Bullets | Headline | Plot | Nothing | Stack]
+
+    def _repr_html_(self) -> str:
+        return "".join(p._repr_html_() for p in self.parts)
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(p._repr_markdown_() for p in self.parts)

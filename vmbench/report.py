@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from vmbench.atomic import atomic_write_text
+from vmbench.atomic import atomic_copy, atomic_write_text
 from vmbench.errors import InputError, UsageError, VmbenchError
 
 NOTEBOOKS = ("regression", "category", "trend")
@@ -241,12 +241,13 @@ def run_report(
 
 
 def standard_reports(
-    overrides: Mapping[str, Any], directory: Path | None = None
+    overrides: Mapping[str, Any], *, base: Path, directory: Path | None = None
 ) -> list[ReportSpec]:
     """The full set: regression, trend, and one category report per `category-*.yaml`.
 
     `overrides` (from the command line) apply to every notebook that declares them;
-    a name no notebook declares is an error rather than silently ignored.
+    a name no notebook declares is an error rather than silently ignored. Relative
+    paths in the params files are taken from `base`, like those on the command line.
     """
     directory = directory or params_dir()
     plans: list[tuple[str, dict[str, Any]]] = []
@@ -258,7 +259,7 @@ def standard_reports(
         files = sorted(directory.glob(pattern))
         if not files and notebook != "category":
             plans.append((notebook, {}))
-        plans += [(notebook, load_params_file(f)) for f in files]
+        plans += [(notebook, resolve_paths(load_params_file(f), base)) for f in files]
     declared = {nb: set(notebook_parameters(nb)) for nb in NOTEBOOKS}
     unused = set(overrides) - set().union(*declared.values())
     if unused:
@@ -288,6 +289,11 @@ def run_all(
             progress(f"[{i}/{len(specs)}] {spec.name} done in {result.seconds:.1f} s")
         results.append(result)
     return results
+
+
+def copy_markdown(result: ReportResult, target: Path) -> None:
+    """Copy a report's markdown to `target` (the design document's benchmark-report.md)."""
+    atomic_copy(result.markdown, target)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,102 @@
+"""`vmbench report`: execute the report notebooks and export HTML and markdown.
+
+Exit codes: 0 all reports written; 1 a notebook failed while executing (the message names
+the notebook and the cell; the partial notebook is kept in the output directory);
+2 bad input (unknown parameter, unreadable params file, missing notebook).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from vmbench import report as lib
+
+_KINDS = ("regression", "category", "trend", "all")
+
+
+def _value(text: str) -> Any:
+    # Like papermill's -p: YAML scalars and lists (`0.05`, `true`, `[aa1, aa2]`), else text.
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(_KINDS))
+@click.option(
+    "--params",
+    "params_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file of notebook parameters (params/NAME.yaml).",
+)
+@click.option(
+    "-p",
+    "--parameter",
+    "pairs",
+    nargs=2,
+    multiple=True,
+    metavar="KEY VALUE",
+    help="One notebook parameter (repeatable); VALUE is read as YAML: 0.05, [aa1, aa2].",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="Where NAME.ipynb, NAME.html, NAME.md and NAME.json are written.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also copy the (regression) markdown report here, e.g. benchmark-report.md.",
+)
+def report(
+    kind: str,
+    params_file: Path | None,
+    pairs: tuple[tuple[str, str], ...],
+    output_dir: Path,
+    output: Path | None,
+) -> None:
+    """Execute report notebooks in a fresh kernel and export HTML and markdown.
+
+    KIND is regression, category, trend, or all (regression, trend and one category
+    report per params/category-*.yaml). Relative paths in parameters are taken from
+    the current directory.
+    """
+    cwd = Path.cwd()
+    given: dict[str, Any] = {}
+    if params_file is not None:
+        given.update(lib.load_params_file(params_file))
+    given.update({key: _value(value) for key, value in pairs})
+    given = lib.resolve_paths(given, cwd)
+    if kind == "all":
+        specs = lib.standard_reports(given, base=cwd)
+    else:
+        defaults = lib.params_dir() / f"{kind}.yaml"
+        standard = params_file is None and defaults.is_file()
+        params = {**(lib.resolve_paths(lib.load_params_file(defaults), cwd) if standard else {})}
+        params.update(given)
+        specs = [lib.ReportSpec(kind, lib.report_name(kind, params), params)]
+
+    def progress(line: str) -> None:
+        click.echo(line, err=True)
+
+    try:
+        results = lib.run_all(specs, output_dir=output_dir, progress=progress)
+    except lib.NotebookError as exc:
+        click.echo(f"vmbench: error: {exc}", err=True)
+        sys.exit(1)
+    if output is not None:
+        chosen = next((r for r in results if r.name == "regression"), results[0])
+        lib.copy_markdown(chosen, output)
+    click.echo("Reports written; open in a browser:")
+    for result in results:
+        click.echo(f"  {result.html}")
+    if output is not None:
+        click.echo(f"Markdown report copied to {output}")

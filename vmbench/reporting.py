@@ -1,0 +1,574 @@
+"""What the report notebooks call: load from parameters, compare, format, write JSON.
+
+A notebook cell calls one of these and displays the result (`vmbench.display`), so the
+notebooks hold no logic and the same functions serve a user's own notebook. Tables
+returned here are already formatted (strings with units), ready to display; the raw
+numbers go to the JSON summary through `Comparison.to_dict()`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vmbench import category as cat
+from vmbench import insights as ins
+from vmbench import plots
+from vmbench.atomic import atomic_write_text
+from vmbench.categories import Categories
+from vmbench.compare import compare
+from vmbench.comparison import BenchmarkComparison, Comparison, clean_dict
+from vmbench.display import Headline, Nothing, Plot, Stack, Table
+from vmbench.errors import UsageError
+from vmbench.frames import samples_frame
+from vmbench.model import Run
+from vmbench.noise import NoiseModel
+from vmbench.refs import load_ref
+from vmbench.settings import Settings
+from vmbench.units import format_duration
+
+FOLD_ROWS = 15  # tables longer than this are folded under <details>
+TABLE_LIMIT = 500  # rows rendered in one table; the JSON has all of them
+
+
+def as_list(refs: str | Sequence[str]) -> list[str]:
+    """A notebook parameter that is one name or a list of names, as a list."""
+    out = [refs] if isinstance(refs, str) else [str(r) for r in refs]
+    if not out or any(not r for r in out):
+        raise UsageError("a run reference is empty; give a baseline name or a list of names")
+    return out
+
+
+def load_runs(refs: str | Sequence[str], *, criterion_dir: str | Path) -> tuple[Run, ...]:
+    return tuple(load_ref(r, criterion_dir=Path(criterion_dir)) for r in as_list(refs))
+
+
+def load_categories(categories_file: str | Path | None) -> Categories:
+    return Categories.load(Path(categories_file) if categories_file else None)
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Everything the regression report shows, computed once."""
+
+    comparison: Comparison
+    baseline: tuple[Run, ...]
+    candidate: tuple[Run, ...]
+    noise: NoiseModel | None
+    noise_excluded: tuple[str, ...]  # noise runs left out because they are compared
+    categories: Categories
+
+
+def regression_data(
+    *,
+    criterion_dir: str | Path,
+    baseline: str | Sequence[str],
+    candidate: str | Sequence[str],
+    noise_runs: Sequence[str] = (),
+    categories_file: str | Path | None = None,
+    alpha: float = 0.05,
+    regression: float = 0.10,
+    high: float = 0.20,
+    improvement: float = 0.05,
+) -> RegressionData:
+    """Load the runs, learn the noise model, compare.
+
+    Noise runs must be identical code measured apart from the compared runs; a run that
+    is itself compared is left out of the noise model (its difference would be counted
+    as noise, which is circular) and listed in `noise_excluded`.
+    """
+    settings = Settings(alpha=alpha, regression=regression, high=high, improvement=improvement)
+    categories = load_categories(categories_file)
+    base_runs = load_runs(baseline, criterion_dir=criterion_dir)
+    cand_runs = load_runs(candidate, criterion_dir=criterion_dir)
+    compared = set(as_list(baseline)) | set(as_list(candidate))
+    excluded = tuple(r for r in noise_runs if r in compared)
+    usable = [r for r in noise_runs if r not in compared]
+    noise = None
+    if len(usable) >= 2:
+        noise = NoiseModel.from_runs(load_runs(usable, criterion_dir=criterion_dir))
+    comparison = compare(
+        base_runs, cand_runs, settings=settings, noise=noise, categories=categories
+    )
+    return RegressionData(comparison, base_runs, cand_runs, noise, excluded, categories)
+
+
+# --- formatted tables ---------------------------------------------------------------------
+
+
+def _pct(x: float | None, signed: bool = True) -> str:
+    if x is None or not math.isfinite(x):
+        return ""
+    return f"{x:+.1%}" if signed else f"{x:.1%}"
+
+
+def _p(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return ""
+    return f"{x:.2g}" if x >= 1e-4 else "<1e-4"
+
+
+def _side(b: BenchmarkComparison, which: str) -> str:
+    side = b.baseline if which == "baseline" else b.candidate
+    if side is None:
+        return ""
+    if b.kind != "time" or side.mean_ns is None:
+        return f"{side.value:.4g} {side.unit}"
+    text = format_duration(side.mean_ns)
+    if side.mean_ci_ns is not None:
+        low, high = side.mean_ci_ns
+        text += f" [{format_duration(low)}, {format_duration(high)}]"
+    return text
+
+
+def _change(b: BenchmarkComparison) -> str:
+    text = _pct(b.change)
+    if text and b.change_ci is not None:
+        text += f" [{_pct(b.change_ci[0])}, {_pct(b.change_ci[1])}]"
+    return text
+
+
+def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
+    """One formatted row per benchmark: means with 95% CI, change with CI, p, q, severity."""
+    return pd.DataFrame(
+        [
+            {
+                "benchmark": b.id,
+                "baseline mean [95% CI]": _side(b, "baseline"),
+                "candidate mean [95% CI]": _side(b, "candidate"),
+                "change [95% CI]": _change(b),
+                "p": _p(b.p_value),
+                "q": _p(b.q_value),
+                "severity": f"{b.indicator} {b.severity}",
+                "note": b.note,
+            }
+            for b in benchmarks
+        ],
+        columns=[
+            "benchmark",
+            "baseline mean [95% CI]",
+            "candidate mean [95% CI]",
+            "change [95% CI]",
+            "p",
+            "q",
+            "severity",
+            "note",
+        ],
+    )
+
+
+def counts_table(comparison: Comparison) -> Table:
+    from vmbench.classify import INDICATORS, SEVERITIES
+
+    frame = pd.DataFrame(
+        [
+            {"": INDICATORS[s], "severity": s, "benchmarks": str(comparison.counts.get(s, 0))}
+            for s in SEVERITIES
+            if comparison.counts.get(s, 0)
+        ],
+        columns=["", "severity", "benchmarks"],
+    )
+    return Table(frame, title="Counts")
+
+
+def settings_lines(data: RegressionData) -> list[str]:
+    """What decided the verdicts: thresholds, alpha, correction, runs and noise model."""
+    c = data.comparison
+    s = c.settings
+    lines = [
+        f"Baseline: {', '.join(c.baseline_runs)}; candidate: {', '.join(c.candidate_runs)}.",
+        f"Thresholds: high (🔴) above {s.high:+.0%}, medium (🟡) above {s.regression:+.0%}, "
+        f"improvement (🟢) below {-s.improvement:+.0%}; significant when the "
+        f"{s.correction} q-value < {s.alpha:g} (two-sided Mann-Whitney U on raw samples)"
+        + (" and the change exceeds the run-to-run noise band." if c.noise_model else "."),
+        f"Noise model: {c.noise_model or 'none'}.",
+    ]
+    if data.noise_excluded:
+        lines.append(
+            f"Left out of the noise model because they are compared: "
+            f"{', '.join(data.noise_excluded)}."
+        )
+    lines += [f"Warning: {w}." for w in c.warnings]
+    return lines
+
+
+def category_tables(comparison: Comparison) -> Stack:
+    """One table per category (worst first), folded when long; flagged rows on top."""
+    order = [name for name, _, _ in ins.category_changes(comparison)]
+    others = sorted({b.category for b in comparison.benchmarks} - set(order))
+    tables = []
+    for name in [*order, *others]:
+        benches = [b for b in comparison.sorted_benchmarks() if b.category == name]
+        flagged = sum(1 for b in benches if b.severity in ins.FLAGGED)
+        geo = next((g for n, g, _ in ins.category_changes(comparison) if n == name), None)
+        title = f"{name}: {len(benches)} benchmarks, {flagged} flagged" + (
+            f", geometric-mean change {_pct(geo)}" if geo is not None else ""
+        )
+        tables.append(
+            Table(
+                benchmark_rows(benches),
+                title=title,
+                fold=len(benches) > FOLD_ROWS or flagged == 0,
+                limit=TABLE_LIMIT,
+            )
+        )
+    return Stack(tables)
+
+
+def forest_frame(comparison: Comparison) -> pd.DataFrame:
+    """Time benchmarks with a change, most important first (for `plots.forest_plot`)."""
+    rows = [
+        {
+            "id": b.id,
+            "change": b.change,
+            "change_ci_low": b.change_ci[0] if b.change_ci else math.nan,
+            "change_ci_high": b.change_ci[1] if b.change_ci else math.nan,
+            "severity": b.severity,
+        }
+        for b in comparison.sorted_benchmarks()
+        if b.kind == "time" and b.change is not None and math.isfinite(b.change)
+    ]
+    return pd.DataFrame(
+        rows, columns=["id", "change", "change_ci_low", "change_ci_high", "severity"]
+    )
+
+
+def forest(data: RegressionData, *, limit: int = 40) -> Plot | Nothing:
+    """The forest plot of changes with intervals and threshold lines."""
+    frame = forest_frame(data.comparison)
+    if frame.empty:
+        return Nothing("No benchmark with samples on both sides: no change to plot.")
+    s = data.comparison.settings
+    figure = plots.forest_plot(
+        frame, regression=s.regression, high=s.high, improvement=s.improvement, limit=limit
+    )
+    shown = min(limit, len(frame))
+    return Plot(figure, alt=f"Changes of {shown} of {len(frame)} benchmarks, worst first")
+
+
+def flagged_distributions(data: RegressionData, *, limit: int = 12) -> Plot | Nothing:
+    """Raw per-iteration samples, baseline against candidate, of the flagged benchmarks."""
+    ids = flagged_ids(data.comparison)
+    if not ids:
+        return Nothing("Nothing flagged: no distributions to compare.")
+    shown = ids[:limit]
+    figure = plots.sample_distributions(
+        side_samples(data, shown),
+        shown,
+        baseline=data.comparison.baseline,
+        candidate=data.comparison.candidate,
+        limit=limit,
+    )
+    more = f" (first {len(shown)} of {len(ids)})" if len(ids) > len(shown) else ""
+    return Plot(figure, alt=f"Raw samples of the flagged benchmarks{more}")
+
+
+def flagged_ids(comparison: Comparison) -> list[str]:
+    """Regressions and improvements with samples on both sides, worst first."""
+    return [
+        b.id
+        for b in comparison.sorted_benchmarks()
+        if b.severity in ("high", "medium", "improvement") and b.kind == "time"
+    ]
+
+
+def side_samples(data: RegressionData, ids: Sequence[str]) -> pd.DataFrame:
+    """Raw samples of `ids`, run labels replaced by the side labels of the comparison."""
+    wanted = set(ids)
+    frames = []
+    for runs, label in (
+        (data.baseline, data.comparison.baseline),
+        (data.candidate, data.comparison.candidate),
+    ):
+        picked = [
+            Run(
+                label=label,
+                source=r.source,
+                format=r.format,
+                benchmarks={i: b for i, b in r.benchmarks.items() if i in wanted},
+            )
+            for r in runs
+        ]
+        frames.append(samples_frame(picked, data.categories))
+    return pd.concat(frames, ignore_index=True)
+
+
+def extremes(comparison: Comparison, count: int = 10) -> Stack:
+    """The fastest and slowest benchmarks by the candidate's mean time per iteration."""
+    timed = [
+        b for b in comparison.benchmarks if b.kind == "time" and b.candidate and b.candidate.mean_ns
+    ]
+    timed.sort(key=lambda b: (b.candidate.mean_ns if b.candidate else 0.0, b.id))
+    return Stack(
+        [
+            Table(benchmark_rows(timed[:count]).iloc[:, :4], title=f"Fastest {count}"),
+            Table(benchmark_rows(timed[::-1][:count]).iloc[:, :4], title=f"Slowest {count}"),
+        ]
+    )
+
+
+def status_table(comparison: Comparison, severity: str) -> Table:
+    benches = [b for b in comparison.sorted_benchmarks() if b.severity == severity]
+    frame = benchmark_rows(benches)[
+        [
+            "benchmark",
+            "baseline mean [95% CI]",
+            "candidate mean [95% CI]",
+            "change [95% CI]",
+            "note",
+        ]
+    ]
+    return Table(
+        frame,
+        title=f"{severity} ({len(benches)})",
+        fold=len(benches) > FOLD_ROWS,
+        limit=TABLE_LIMIT,
+    )
+
+
+def status_tables(comparison: Comparison) -> Stack:
+    """New, removed, insufficient and noisy benchmarks (cannot-tell is a result too)."""
+    return Stack([status_table(comparison, s) for s in ("new", "removed", "insufficient", "noisy")])
+
+
+# --- JSON summaries -----------------------------------------------------------------------
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> None:
+    """Write a report's JSON summary atomically (no NaN: undefined numbers are null)."""
+    atomic_write_text(path, json.dumps(clean_dict(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def regression_summary(data: RegressionData) -> dict[str, Any]:
+    """The comparison JSON plus the report's insights and recommendations."""
+    out = data.comparison.to_dict()
+    out["report"] = "regression"
+    out["insights"] = ins.insights(data.comparison)
+    out["recommendations"] = ins.recommendations(data.comparison)
+    out["noise_runs"] = list(data.noise.runs) if data.noise else []
+    out["noise_excluded"] = list(data.noise_excluded)
+    out["category_changes"] = [
+        {"category": n, "geomean_change": g, "benchmarks": k}
+        for n, g, k in ins.category_changes(data.comparison)
+    ]
+    return out
+
+
+# --- category deep dive -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryData:
+    """One category's samples (baseline and candidate runs) and what is computed from them."""
+
+    category: str
+    baseline: tuple[str, ...]
+    candidate: tuple[str, ...]
+    samples: pd.DataFrame
+    distributions: pd.DataFrame
+    outliers: pd.DataFrame
+    fits: pd.DataFrame
+    throughputs: pd.DataFrame
+    scaling: cat.Scaling
+    geomean: cat.GeomeanChange | None
+
+
+def category_data(
+    *,
+    criterion_dir: str | Path,
+    baseline: str | Sequence[str],
+    candidate: str | Sequence[str] | None,
+    category: str,
+    categories_file: str | Path | None = None,
+) -> CategoryData:
+    """Load the runs and compute the category's deep dive. `candidate` may be empty."""
+    categories = load_categories(categories_file)
+    base_refs = as_list(baseline)
+    cand_refs = as_list(candidate) if candidate else []
+    runs = load_runs([*base_refs, *cand_refs], criterion_dir=criterion_dir)
+    samples = cat.select(samples_frame(runs, categories), category)
+    base_labels = tuple(r.label for r in runs[: len(base_refs)])
+    cand_labels = tuple(r.label for r in runs[len(base_refs) :])
+    return CategoryData(
+        category=category,
+        baseline=base_labels,
+        candidate=cand_labels,
+        samples=samples,
+        distributions=cat.distributions(samples),
+        outliers=cat.outlier_samples(samples),
+        fits=cat.slope_fits(samples),
+        throughputs=cat.throughputs(samples),
+        scaling=cat.scaling(samples),
+        geomean=cat.geomean_change(samples, baseline=base_labels, candidate=cand_labels)
+        if cand_labels
+        else None,
+    )
+
+
+def category_headline(data: CategoryData) -> Headline:
+    ids = data.samples["id"].nunique()
+    runs = ", ".join([*data.baseline, *data.candidate])
+    lines = [f"{ids} benchmarks in category {data.category}; runs: {runs}."]
+    g = data.geomean
+    if g is not None:
+        lines.append(
+            f"Geometric-mean change {', '.join(data.candidate)} against "
+            f"{', '.join(data.baseline)}: {_pct(g.change)} "
+            f"({g.confidence:.0%} interval {_pct(g.low)} to {_pct(g.high)}, bootstrap over "
+            f"runs then samples, {g.benchmarks} benchmarks)."
+        )
+    else:
+        lines.append("No candidate run given: no change to report.")
+    return Headline(f"Category {data.category}", lines)
+
+
+def distribution_table(data: CategoryData) -> Table:
+    d = data.distributions
+    frame = pd.DataFrame(
+        {
+            "benchmark": d["id"],
+            "run": d["run"],
+            "n": d["n"].astype(str),
+            "mean": d["mean_ns"].map(format_duration),
+            "median": d["median_ns"].map(format_duration),
+            "IQR": [
+                f"{format_duration(a)} to {format_duration(b)}"
+                for a, b in zip(d["q1_ns"], d["q3_ns"], strict=True)
+            ],
+            "CV": d["cv"].map(lambda x: _pct(x, signed=False)),
+            "outliers (low severe/mild, high mild/severe)": [
+                f"{a}/{b}, {c}/{e}"
+                for a, b, c, e in zip(
+                    d["low_severe"], d["low_mild"], d["high_mild"], d["high_severe"], strict=True
+                )
+            ],
+        }
+    )
+    return Table(
+        frame,
+        title="Samples per benchmark and run (Tukey outliers)",
+        fold=len(frame) > FOLD_ROWS,
+        limit=TABLE_LIMIT,
+    )
+
+
+def outlier_table(data: CategoryData) -> Table:
+    o = data.outliers
+    frame = pd.DataFrame(
+        {
+            "benchmark": o["id"],
+            "run": o["run"],
+            "sample": o["sample"].astype(str),
+            "time per iteration": o["per_iter_ns"].map(format_duration),
+            "class": o["class"],
+        }
+    )
+    return Table(frame, title="Outlying samples (Tukey fences)", fold=True, limit=TABLE_LIMIT)
+
+
+def slope_table(data: CategoryData) -> Table:
+    f = data.fits
+    frame = pd.DataFrame(
+        {
+            "benchmark": f["id"],
+            "run": f["run"],
+            "slope (time per iteration)": f["slope_ns"].map(format_duration),
+            "R²": f["r_squared"].map(lambda x: "" if not math.isfinite(x) else f"{x:.4f}"),
+            "iteration counts": f["distinct_iteration_counts"].astype(str),
+        }
+    )
+    return Table(
+        frame,
+        title="Linear fit of sample time on iterations (Criterion's slope)",
+        fold=len(frame) > FOLD_ROWS,
+        limit=TABLE_LIMIT,
+    )
+
+
+def iteration_plot(data: CategoryData, *, limit: int = 6) -> Plot | Nothing:
+    ids = list(dict.fromkeys(data.samples["id"]))
+    if not ids:
+        return Nothing("No samples in this category.")
+    shown = ids[:limit]
+    more = f" (first {len(shown)} of {len(ids)})" if len(ids) > len(shown) else ""
+    return Plot(
+        plots.iteration_time(data.samples, data.fits, shown, limit=limit),
+        alt=f"Sample time against iteration count with the fitted slope{more}",
+    )
+
+
+def distribution_plot(data: CategoryData, *, limit: int = 30) -> Plot | Nothing:
+    if data.samples.empty:
+        return Nothing("No samples in this category.")
+    return Plot(
+        plots.category_distributions(data.samples, limit=limit),
+        alt=f"Distribution of each benchmark's samples in {data.category}",
+    )
+
+
+def throughput_table(data: CategoryData) -> Table | Nothing:
+    t = data.throughputs
+    if t.empty:
+        return Nothing("Criterion recorded no throughput for this category's benchmarks.")
+    frame = pd.DataFrame(
+        {
+            "benchmark": t["id"],
+            "run": t["run"],
+            "per iteration": t["per_iteration"].map(lambda x: f"{x:g}"),
+            "kind": t["kind"],
+            "rate": [f"{r:.4g} {u}" for r, u in zip(t["per_second"], t["unit"], strict=True)],
+        }
+    )
+    return Table(frame, title="Throughput (higher is better)", fold=len(frame) > FOLD_ROWS)
+
+
+def scaling_view(data: CategoryData, *, limit: int = 6) -> Stack | Nothing:
+    sc = data.scaling
+    if sc.fits.empty:
+        return Nothing("No parameterized series with 3 or more numeric sizes in this category.")
+    f = sc.fits
+    frame = pd.DataFrame(
+        {
+            "series": f["series"],
+            "run": f["run"],
+            "sizes": f["points"].astype(str),
+            "exponent [95% CI]": [
+                f"{e:.2f} [{lo:.2f}, {hi:.2f}]"
+                for e, lo, hi in zip(
+                    f["exponent"], f["exponent_low"], f["exponent_high"], strict=True
+                )
+            ],
+        }
+    )
+    plot = Plot(
+        plots.scaling_plot(sc.points, sc.fits, limit=limit),
+        alt="Mean time against the benchmark parameter (log-log) with the fitted exponent",
+    )
+    return Stack([plot, Table(frame, title="Scaling exponents (1 = linear in the parameter)")])
+
+
+def category_summary(data: CategoryData) -> dict[str, Any]:
+    """The category report's JSON: per-benchmark distributions, fits, scaling, geomean."""
+
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        return [clean_dict({str(k): v for k, v in r.items()}) for r in frame.to_dict("records")]
+
+    return {
+        "report": "category",
+        "category": data.category,
+        "baseline_runs": list(data.baseline),
+        "candidate_runs": list(data.candidate),
+        "benchmarks": sorted(data.samples["id"].unique().tolist()),
+        "distributions": records(data.distributions),
+        "outliers": records(data.outliers),
+        "slope_fits": records(data.fits),
+        "throughputs": records(data.throughputs),
+        "scaling": records(data.scaling.fits),
+        "geomean_change": data.geomean.to_dict() if data.geomean else None,
+    }
