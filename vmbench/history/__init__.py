@@ -1,0 +1,1 @@
+"""Run history: the store of recorded runs, machine fingerprints and trend analysis."""

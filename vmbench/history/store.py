@@ -1,0 +1,416 @@
+"""The run history store: one Parquet file per recorded run, append-only.
+
+Layout: `<store>/<run_id>.parquet`, where `run_id` is `<UTC date>-<commit[:12]>-<random>`, so
+names sort by date and two processes adding runs at the same moment never pick the same
+name (each file is written to a temporary name, then renamed: readers never see half a file).
+
+Why Parquet (through pyarrow): it is columnar and compressed, so loading the summaries of
+a year of runs reads only the summary columns and skips the raw samples; and DuckDB,
+Polars, Spark and pandas read the files as they are (`SELECT * FROM 'history/*.parquet'`)
+when a team's history outgrows one machine. One row per benchmark; run metadata are
+columns (dictionary-encoded, so they cost almost nothing) so that no join is needed.
+Raw samples are two list columns (`iters`, `times`) in the same row; `prune_samples`
+rewrites old files with those set to null and leaves every summary column untouched.
+
+Format history (`vmbench.schema_version` in the Parquet key-value metadata):
+  1 (vmbench 0.1): the columns of `_SCHEMA` below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scipy import stats
+
+from vmbench.atomic import atomic_write_bytes
+from vmbench.categories import Categories
+from vmbench.errors import InputError, SchemaVersionError, UsageError
+from vmbench.history.machine import MachineInfo
+from vmbench.model import Benchmark, Run, Throughput
+
+SCHEMA_VERSION = 1
+_VERSION_KEY = b"vmbench.schema_version"
+DEFAULT_STORE = Path("benches/history")
+
+_RUN_FIELDS = [
+    pa.field("run_id", pa.string()),
+    pa.field("date", pa.timestamp("us", tz="UTC")),
+    pa.field("commit", pa.string()),
+    pa.field("branch", pa.string()),
+    pa.field("label", pa.string()),
+    pa.field("machine", pa.string()),
+    pa.field("machine_fingerprint", pa.string()),
+    pa.field("cpu", pa.string()),
+    pa.field("cores", pa.int32()),
+    pa.field("os", pa.string()),
+    pa.field("rustc", pa.string()),
+    pa.field("host_hash", pa.string()),
+]
+_SUMMARY_FIELDS = [
+    pa.field("id", pa.string()),
+    pa.field("group", pa.string()),
+    pa.field("function", pa.string()),
+    pa.field("value", pa.string()),
+    pa.field("n", pa.int32()),
+    pa.field("iterations", pa.int64()),
+    pa.field("mean_ns", pa.float64()),
+    pa.field("median_ns", pa.float64()),
+    pa.field("std_dev_ns", pa.float64()),
+    pa.field("mad_ns", pa.float64()),
+    pa.field("ci_low", pa.float64()),
+    pa.field("ci_high", pa.float64()),
+    pa.field("min_ns", pa.float64()),
+    pa.field("max_ns", pa.float64()),
+    pa.field("sampling_mode", pa.string()),
+    pa.field("throughput_kind", pa.string()),
+    pa.field("throughput_per_iteration", pa.float64()),
+]
+_SAMPLE_FIELDS = [
+    pa.field("iters", pa.list_(pa.float64())),
+    pa.field("times", pa.list_(pa.float64())),
+]
+_SCHEMA = pa.schema(_RUN_FIELDS + _SUMMARY_FIELDS + _SAMPLE_FIELDS)
+RUN_COLUMNS = [f.name for f in _RUN_FIELDS]
+SUMMARY_COLUMNS = RUN_COLUMNS + [f.name for f in _SUMMARY_FIELDS]
+_CATEGORY_AT = SUMMARY_COLUMNS.index("group") + 1  # load_history adds `category` after `group`
+_DICTIONARY_COLUMNS = [*RUN_COLUMNS, "group", "sampling_mode", "throughput_kind"]
+# Byte-stream-split encoding lets zstd compress floats (raw times) about 20% better.
+_SPLIT_COLUMNS = [
+    *(f.name for f in _SUMMARY_FIELDS if f.type == pa.float64()),
+    "times.list.element",
+]
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What `prune_samples` did: files rewritten without samples, and store size change."""
+
+    pruned: tuple[Path, ...]
+    bytes_before: int
+    bytes_after: int
+
+
+def _utc(date: dt.datetime) -> dt.datetime:
+    # A date without a zone is taken as UTC: CI logs and git dates are compared in UTC.
+    return date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
+
+
+def make_run_id(date: dt.datetime, commit: str) -> str:
+    """`<YYYYmmddTHHMMSSZ>-<commit[:12]>-<8 random hex>`: sorts by date, never collides."""
+    safe = "".join(c for c in commit[:12] if c.isalnum()) or "nocommit"
+    stamp = _utc(date).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{safe}-{secrets.token_hex(4)}"
+
+
+def _summary(bench: Benchmark) -> dict[str, object]:
+    x = bench.per_iteration
+    n = x.size
+    mean = float(np.mean(x))
+    median = float(np.median(x))
+    std = float(np.std(x, ddof=1)) if n > 1 else 0.0
+    # 95% CI of the mean from Student's t: exact for normal data, deterministic, and
+    # cheap enough for 1,000 benchmarks per run (the comparison engine bootstraps).
+    half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n) if n > 1 else 0.0
+    return {
+        "id": bench.id,
+        "group": bench.group,
+        "function": bench.function,
+        "value": bench.value,
+        "n": n,
+        "iterations": bench.total_iterations,
+        "mean_ns": mean,
+        "median_ns": median,
+        "std_dev_ns": std,
+        "mad_ns": float(np.median(np.abs(x - median))) * 1.4826,  # Criterion's scaled MAD
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "min_ns": float(np.min(x)),
+        "max_ns": float(np.max(x)),
+        "sampling_mode": bench.sampling_mode,
+        "throughput_kind": bench.throughput.kind if bench.throughput else None,
+        "throughput_per_iteration": bench.throughput.per_iteration if bench.throughput else None,
+        "iters": bench.iters.tolist(),
+        "times": bench.times.tolist(),
+    }
+
+
+def _to_parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        use_dictionary=_DICTIONARY_COLUMNS,
+        use_byte_stream_split=_SPLIT_COLUMNS,
+        write_statistics=False,
+    )
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def add_run(
+    store: Path,
+    run: Run,
+    *,
+    commit: str,
+    branch: str,
+    date: dt.datetime,
+    machine: MachineInfo | None,
+    run_id: str | None = None,
+) -> Path:
+    """Record `run` in `store` (created if missing) and return the new file's path.
+
+    `run_id` is normally generated; pass one only to rebuild a store deterministically.
+    """
+    if not run.benchmarks:
+        raise InputError(run.source, "run has no benchmarks with samples; nothing to record")
+    if not commit.strip() or not branch.strip():
+        raise UsageError("a history run needs a non-empty commit and branch")
+    date = _utc(date)
+    machine = machine or MachineInfo(name="unknown")
+    rid = run_id or make_run_id(date, commit)
+    rows = [_summary(run.benchmarks[key]) for key in sorted(run.benchmarks)]
+    columns: dict[str, list[object]] = {name: [r[name] for r in rows] for name in rows[0]}
+    constants: dict[str, object] = {
+        "run_id": rid,
+        "date": date,
+        "commit": commit.strip(),
+        "branch": branch.strip(),
+        "label": run.label,
+        "machine": machine.name,
+        "machine_fingerprint": machine.fingerprint,
+        "cpu": machine.cpu,
+        "cores": machine.cores,
+        "os": machine.os,
+        "rustc": machine.rustc,
+        "host_hash": machine.host_hash,
+    }
+    arrays = [
+        pa.array([constants[f.name]] * len(rows), type=f.type)
+        if f.name in constants
+        else pa.array(columns[f.name], type=f.type)
+        for f in _SCHEMA
+    ]
+    table = pa.Table.from_arrays(arrays, schema=_SCHEMA).replace_schema_metadata(
+        {_VERSION_KEY: str(SCHEMA_VERSION).encode()}
+    )
+    target = Path(store) / f"{rid}.parquet"
+    if target.exists():
+        raise UsageError(f"run id {rid!r} is already in {store}")
+    atomic_write_bytes(target, _to_parquet_bytes(table))
+    return target
+
+
+def run_files(store: Path) -> list[Path]:
+    """The run files of a store, oldest first; an error when the store does not exist."""
+    store = Path(store)
+    if not store.is_dir():
+        raise InputError(store, "history store not found (record a run with `vmbench history add`)")
+    return sorted(p for p in store.glob("*.parquet") if not p.name.startswith("."))
+
+
+def _check_version(path: Path, schema: pa.Schema) -> None:
+    raw = (schema.metadata or {}).get(_VERSION_KEY)
+    if raw is None:
+        raise SchemaVersionError(
+            path, "not a vmbench history file (no schema_version); move it out of the store"
+        )
+    version = int(raw.decode())
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            path,
+            f"history schema_version {version} is newer than this vmbench reads "
+            f"({SCHEMA_VERSION}); upgrade vmbench (pip install -U vmbench)",
+        )
+    if version < SCHEMA_VERSION:  # pragma: no cover - no older version exists yet
+        raise SchemaVersionError(
+            path,
+            f"history schema_version {version} is too old (this vmbench reads "
+            f"{SCHEMA_VERSION}); re-record the run with `vmbench history add`",
+        )
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    try:
+        pf = pq.ParquetFile(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(path, f"cannot read history file: {exc}") from exc
+    _check_version(path, pf.schema_arrow)
+    missing = [c for c in columns if c not in pf.schema_arrow.names]
+    if missing:
+        raise InputError(path, f"history file lacks columns {missing}")
+    return pf.read(columns=columns, use_threads=False)
+
+
+def _read_many(paths: Iterable[Path], columns: list[str]) -> list[pa.Table]:
+    paths = list(paths)
+    if len(paths) < 8:
+        return [_read(p, columns) for p in paths]
+    # Parquet decoding releases the GIL: threads read several files at once.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda p: _read(p, columns), paths))
+
+
+def _since(since: dt.date | dt.datetime | str | None) -> dt.datetime | None:
+    if since is None:
+        return None
+    if isinstance(since, str):
+        try:
+            since = dt.datetime.fromisoformat(since)
+        except ValueError as exc:
+            raise UsageError(f"not an ISO date: {since!r}") from exc
+    if not isinstance(since, dt.datetime):
+        since = dt.datetime.combine(since, dt.time())
+    return _utc(since)
+
+
+def _file_date(path: Path) -> dt.datetime | None:
+    try:
+        stamp = dt.datetime.strptime(path.name[:16], "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=dt.timezone.utc)
+
+
+def load_history(
+    store: Path,
+    *,
+    branch: str | None = None,
+    since: dt.date | dt.datetime | str | None = None,
+    machine: str | None = None,
+    categories: Categories | None = None,
+) -> pd.DataFrame:
+    """One row per run and benchmark, sorted by date: the summaries, never the samples.
+
+    Columns: `run_id, date, commit, branch, label, machine, machine_fingerprint, ...`,
+    then `id, group, category, n, iterations, mean_ns, median_ns, std_dev_ns, ci_low,
+    ci_high, ...`. `since` keeps runs at or after that date (UTC when no zone is given).
+    """
+    start = _since(since)
+    paths = run_files(store)
+    if start is not None:
+        # File names start with the run date: skip old files without opening them.
+        paths = [p for p in paths if (d := _file_date(p)) is None or d >= start]
+    tables = _read_many(paths, SUMMARY_COLUMNS)
+    if not tables:
+        return _empty_frame()
+    table = pa.concat_tables(tables)
+    frame: pd.DataFrame = table.to_pandas()
+    keep = np.ones(len(frame), dtype=bool)
+    if branch is not None:
+        keep &= (frame["branch"] == branch).to_numpy()
+    if machine is not None:
+        keep &= (frame["machine"] == machine).to_numpy()
+    if start is not None:
+        keep &= (frame["date"] >= pd.Timestamp(start)).to_numpy()
+    frame = frame.loc[keep]
+    frame.insert(_CATEGORY_AT, "category", _categories(frame, categories))
+    frame = frame.sort_values(["date", "run_id", "id"], kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _empty_frame() -> pd.DataFrame:
+    empty: pd.DataFrame = _SCHEMA.empty_table().select(SUMMARY_COLUMNS).to_pandas()
+    empty.insert(_CATEGORY_AT, "category", pd.Series(dtype=str))
+    return empty
+
+
+def _categories(frame: pd.DataFrame, categories: Categories | None) -> pd.Series:
+    cats = categories or Categories.load()
+    # An id always has the same group (both come from Criterion's benchmark.json).
+    pairs = frame[["id", "group"]].drop_duplicates("id")
+    mapping = {i: cats.categorize(i, g) for i, g in zip(pairs["id"], pairs["group"], strict=True)}
+    return frame["id"].map(mapping).astype(str)
+
+
+def list_runs(store: Path) -> pd.DataFrame:
+    """One row per run: metadata, benchmark count, whether raw samples are kept, file size."""
+    rows = []
+    for path in run_files(store):
+        pf = pq.ParquetFile(path)
+        _check_version(path, pf.schema_arrow)
+        meta = pf.read_row_group(0, columns=RUN_COLUMNS).slice(0, 1).to_pylist()[0]
+        times = pf.read(columns=["times"]).column("times")
+        meta.update(
+            benchmarks=pf.metadata.num_rows,
+            has_samples=times.null_count < len(times),
+            size_bytes=path.stat().st_size,
+            path=str(path),
+        )
+        rows.append(meta)
+    frame = pd.DataFrame(rows, columns=[*RUN_COLUMNS, "benchmarks", "has_samples", "size_bytes"])
+    if rows:
+        frame["path"] = [r["path"] for r in rows]
+    return frame.sort_values(["date", "run_id"], kind="stable").reset_index(drop=True)
+
+
+def _find_run(store: Path, run_id: str) -> Path:
+    matches = [p for p in run_files(store) if p.stem == run_id or p.stem.startswith(run_id)]
+    if len(matches) != 1:
+        what = "no run" if not matches else f"{len(matches)} runs"
+        raise UsageError(f"{what} in {store} with id {run_id!r} (see `vmbench history list`)")
+    return matches[0]
+
+
+def load_run_samples(store: Path, run_id: str) -> Run:
+    """The raw samples of one recorded run (id or unique prefix), as a `Run`."""
+    path = _find_run(store, run_id)
+    rows = _read(path, [*SUMMARY_COLUMNS, "iters", "times"]).to_pylist()
+    if any(r["times"] is None for r in rows):
+        raise InputError(path, "raw samples of this run were pruned; only summaries remain")
+    benchmarks: dict[str, Benchmark] = {}
+    for r in rows:
+        throughput = (
+            Throughput(r["throughput_kind"], r["throughput_per_iteration"])
+            if r["throughput_kind"]
+            else None
+        )
+        benchmarks[r["id"]] = Benchmark(
+            id=r["id"],
+            group=r["group"],
+            function=r["function"],
+            value=r["value"],
+            iters=np.asarray(r["iters"], dtype=np.float64),
+            times=np.asarray(r["times"], dtype=np.float64),
+            sampling_mode=r["sampling_mode"],
+            throughput=throughput,
+            source=path,
+        )
+    label = rows[0]["label"] if rows else path.stem
+    return Run(label=label, source=path, format="history", benchmarks=benchmarks)
+
+
+def prune_samples(
+    store: Path, *, keep_samples_days: int, now: dt.datetime | None = None
+) -> PruneResult:
+    """Drop the raw samples of runs older than `keep_samples_days`; summaries stay as they are."""
+    if keep_samples_days < 0:
+        raise UsageError("keep_samples_days must be zero or more")
+    cutoff = _utc(now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=keep_samples_days)
+    paths = run_files(store)
+    before = sum(p.stat().st_size for p in paths)
+    pruned = []
+    for path in paths:
+        pf = pq.ParquetFile(path)
+        _check_version(path, pf.schema_arrow)
+        table = pf.read()
+        date = table.column("date")[0].as_py()
+        times = table.column("times")
+        if date >= cutoff or times.null_count == len(times):
+            continue
+        nulls = pa.nulls(table.num_rows, type=pa.list_(pa.float64()))
+        table = table.set_column(table.schema.get_field_index("iters"), "iters", nulls)
+        table = table.set_column(table.schema.get_field_index("times"), "times", nulls)
+        atomic_write_bytes(path, _to_parquet_bytes(table))
+        pruned.append(path)
+    after = sum(p.stat().st_size for p in run_files(store))
+    return PruneResult(pruned=tuple(pruned), bytes_before=before, bytes_after=after)

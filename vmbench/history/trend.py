@@ -1,0 +1,360 @@
+"""Trend analysis over the run history: series, change points, drift, category index.
+
+Everything here takes the tidy frame of `load_history` (one row per run and benchmark)
+and returns tidy frames; nothing reads files or prints. A trend only makes sense on one
+line of code measured on one kind of machine, so `select_line` picks one branch and one
+machine (by default those of the latest run) and says what it left out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from vmbench.errors import UsageError
+from vmbench.history.changepoint import StepSettings, detect_steps
+
+TREND_SCHEMA_VERSION = 1
+
+CHANGE_POINT_COLUMNS = [
+    "id",
+    "category",
+    "position",
+    "run_id",
+    "commit",
+    "date",
+    "before_ns",
+    "after_ns",
+    "change",
+    "p_value",
+    "runs",
+]
+DRIFT_COLUMNS = [
+    "id",
+    "category",
+    "runs_before",
+    "runs_after",
+    "before_ns",
+    "after_ns",
+    "change",
+    "p_value",
+]
+
+
+@dataclass(frozen=True)
+class Line:
+    """The runs of one branch on one machine, and what `select_line` left out."""
+
+    history: pd.DataFrame
+    branch: str | None
+    machine: str | None
+    notes: tuple[str, ...] = ()
+
+
+def select_line(
+    history: pd.DataFrame,
+    *,
+    branch: str | None = None,
+    machine: str | None = None,
+    pattern: str | None = None,
+    category: str | None = None,
+) -> Line:
+    """Keep one branch and one machine (default: the latest run's) and the matching ids.
+
+    `pattern` is a regular expression searched in benchmark ids; `category` an exact name.
+    """
+    notes: list[str] = []
+    frame = history
+    if frame.empty:
+        return Line(frame, branch, machine, ("the history holds no runs",))
+    newest = frame.sort_values(["date", "run_id"], kind="stable").iloc[-1]
+    branch = branch if branch is not None else str(newest["branch"])
+    frame = frame[frame["branch"] == branch]
+    if frame.empty:
+        raise UsageError(f"no runs on branch {branch!r} in the history")
+    if machine is None:
+        machine = str(frame.sort_values(["date", "run_id"], kind="stable").iloc[-1]["machine"])
+    others = frame.loc[frame["machine"] != machine, "run_id"].nunique()
+    frame = frame[frame["machine"] == machine]
+    if frame.empty:
+        raise UsageError(f"no runs of branch {branch!r} on machine {machine!r}")
+    if others:
+        notes.append(f"{others} run(s) of branch {branch!r} on other machines left out")
+    if pattern:
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"invalid --filter regex {pattern!r}: {exc}") from None
+        frame = frame[frame["id"].map(lambda i: regex.search(i) is not None).astype(bool)]
+    if category:
+        frame = frame[frame["category"] == category]
+    if frame.empty:
+        notes.append("no benchmark matches the filter")
+    return Line(frame.reset_index(drop=True), branch, machine, tuple(notes))
+
+
+def benchmark_series(history: pd.DataFrame, benchmark_id: str) -> pd.DataFrame:
+    """One benchmark's mean and CI by run, oldest first."""
+    cols = ["run_id", "date", "commit", "branch", "machine", "mean_ns", "ci_low", "ci_high", "n"]
+    rows = history.loc[history["id"] == benchmark_id, cols]
+    return rows.sort_values(["date", "run_id"], kind="stable").reset_index(drop=True)
+
+
+def _groups(history: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    ordered = history.sort_values(["id", "date", "run_id"], kind="stable").reset_index(drop=True)
+    ids = ordered["id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([0])
+    bounds = np.r_[starts, len(ids)]
+    return ordered, bounds
+
+
+def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -> pd.DataFrame:
+    """Steps in every benchmark's series of run means, largest change first.
+
+    Each row names the first run after the step (`run_id`, `commit`, `date`, `position` in
+    the series) and its size (`before_ns`, `after_ns`, `change`) and `p_value`. Use it on
+    one line (`select_line`): mixing branches or machines makes steps of their own.
+    """
+    settings = settings or StepSettings()
+    if history.empty:
+        return pd.DataFrame(columns=CHANGE_POINT_COLUMNS)
+    ordered, bounds = _groups(history)
+    means = ordered["mean_ns"].to_numpy(dtype=np.float64)
+    rows: list[dict[str, Any]] = []
+    for lo, hi in itertools.pairwise(bounds):
+        for step in detect_steps(means[lo:hi], settings):
+            at = ordered.iloc[lo + step.index]
+            rows.append(
+                {
+                    "id": at["id"],
+                    "category": at["category"],
+                    "position": step.index,
+                    "run_id": at["run_id"],
+                    "commit": at["commit"],
+                    "date": at["date"],
+                    "before_ns": step.before,
+                    "after_ns": step.after,
+                    "change": step.change,
+                    "p_value": step.p_value,
+                    "runs": int(hi - lo),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=CHANGE_POINT_COLUMNS)
+    if frame.empty:
+        return frame
+    order = frame["change"].abs().sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def window_bounds(
+    history: pd.DataFrame, window_days: float
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """(start of the previous window, start of the last window, end): end is the latest run."""
+    if not (math.isfinite(window_days) and window_days > 0):
+        raise UsageError(f"window must be a positive number of days, not {window_days!r}")
+    end = pd.Timestamp(history["date"].max())
+    width = pd.Timedelta(days=window_days)
+    return end - 2 * width, end - width, end
+
+
+def drift(history: pd.DataFrame, *, window_days: float) -> pd.DataFrame:
+    """Per benchmark: geometric mean of run means in the last `window_days` against the
+    `window_days` before, and a Mann-Whitney p-value of the two sets of run means.
+
+    Sorted by the size of the change, largest first; benchmarks without runs in both
+    windows are left out.
+    """
+    if history.empty:
+        return pd.DataFrame(columns=DRIFT_COLUMNS)
+    start, middle, _ = window_bounds(history, window_days)
+    dates = history["date"]
+    side = np.where(dates > middle, 1, np.where(dates > start, 0, -1))
+    frame = history.assign(side=side, log_mean=np.log(history["mean_ns"]))
+    frame = frame[frame["side"] >= 0]
+    rows = []
+    for (bid, category), group in frame.groupby(["id", "category"], sort=True):
+        before = group.loc[group["side"] == 0, "log_mean"].to_numpy()
+        after = group.loc[group["side"] == 1, "log_mean"].to_numpy()
+        if before.size == 0 or after.size == 0:
+            continue
+        p = (
+            float(stats.mannwhitneyu(after, before, alternative="two-sided").pvalue)
+            if before.size >= 2 and after.size >= 2
+            else math.nan
+        )
+        rows.append(
+            {
+                "id": bid,
+                "category": category,
+                "runs_before": before.size,
+                "runs_after": after.size,
+                "before_ns": math.exp(before.mean()),
+                "after_ns": math.exp(after.mean()),
+                "change": math.exp(after.mean() - before.mean()) - 1.0,
+                "p_value": p,
+            }
+        )
+    out = pd.DataFrame(rows, columns=DRIFT_COLUMNS)
+    if out.empty:
+        return out
+    order = out["change"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def category_drift(benchmark_drift: pd.DataFrame) -> pd.DataFrame:
+    """Per category: geometric mean of the benchmarks' drift ratios, and how many there are."""
+    cols = ["category", "benchmarks", "change"]
+    if benchmark_drift.empty:
+        return pd.DataFrame(columns=cols)
+    logs = pd.Series(np.log1p(benchmark_drift["change"].to_numpy(dtype=np.float64)))
+    grouped = logs.groupby(benchmark_drift["category"].to_numpy())
+    out = pd.DataFrame(
+        {
+            "category": grouped.mean().index,
+            "benchmarks": grouped.size().to_numpy(),
+            "change": np.expm1(grouped.mean().to_numpy()),
+        }
+    )
+    return out.sort_values("category", kind="stable").reset_index(drop=True)
+
+
+def category_index(history: pd.DataFrame, *, since: Any = None) -> pd.DataFrame:
+    """Per category and run: geometric mean over its benchmarks of mean / mean at the start.
+
+    The start is the first run at or after `since` (default: the first run). Only
+    benchmarks measured in that first run count, so the index starts at exactly 1.
+    """
+    cols = ["date", "run_id", "commit", "category", "index", "benchmarks"]
+    frame = history
+    if since is not None:
+        frame = frame[frame["date"] >= pd.Timestamp(since)]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    wide = frame.pivot_table(index="run_id", columns="id", values="mean_ns", aggfunc="first")
+    runs = frame.drop_duplicates("run_id").set_index("run_id")[["date", "commit"]]
+    runs = runs.sort_values("date", kind="stable")
+    wide = wide.loc[runs.index].apply(np.log)
+    base = wide.iloc[0]
+    rel = wide.loc[:, base.notna()] - base[base.notna()]
+    cats = frame.drop_duplicates("id").set_index("id")["category"]
+    parts = []
+    for category, members in cats.loc[rel.columns].groupby(cats.loc[rel.columns]):
+        block = rel[members.index]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": runs["date"].to_numpy(),
+                    "run_id": runs.index.to_numpy(),
+                    "commit": runs["commit"].to_numpy(),
+                    "category": category,
+                    "index": np.exp(block.mean(axis=1, skipna=True)).to_numpy(),
+                    "benchmarks": block.notna().sum(axis=1).to_numpy(),
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    return out.sort_values(["category", "date"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """Everything `vmbench trend` and the trend notebook show, as data."""
+
+    branch: str | None
+    machine: str | None
+    runs: int
+    benchmarks: int
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+    window_days: float
+    change_points: pd.DataFrame
+    drift: pd.DataFrame
+    category_drift: pd.DataFrame
+    settings: StepSettings
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of `vmbench trend --format json` (names are fixed)."""
+        return {
+            "schema_version": TREND_SCHEMA_VERSION,
+            "branch": self.branch,
+            "machine": self.machine,
+            "runs": self.runs,
+            "benchmarks": self.benchmarks,
+            "first_date": _iso(self.first_date),
+            "last_date": _iso(self.last_date),
+            "window_days": self.window_days,
+            "settings": {
+                "alpha": self.settings.alpha,
+                "min_size": self.settings.min_size,
+                "min_change": self.settings.min_change,
+                "permutations": self.settings.permutations,
+                "seed": self.settings.seed,
+                "method": "median-of-3 filter, binary segmentation, permutation test",
+            },
+            "change_points": _records(self.change_points),
+            "drift": _records(self.drift),
+            "category_drift": _records(self.category_drift),
+            "notes": list(self.notes),
+        }
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).isoformat()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                clean[str(key)] = value.isoformat()
+            elif isinstance(value, (float, np.floating)):
+                clean[str(key)] = None if math.isnan(value) else float(value)
+            elif isinstance(value, np.integer):
+                clean[str(key)] = int(value)
+            else:
+                clean[str(key)] = value
+        out.append(clean)
+    return out
+
+
+def analyze_trend(
+    history: pd.DataFrame,
+    *,
+    window_days: float = 30.0,
+    branch: str | None = None,
+    machine: str | None = None,
+    pattern: str | None = None,
+    category: str | None = None,
+    settings: StepSettings | None = None,
+) -> TrendReport:
+    """Change points and drift of one line (branch and machine) of the history."""
+    settings = settings or StepSettings()
+    if not (math.isfinite(window_days) and window_days > 0):
+        raise UsageError(f"window must be a positive number of days, not {window_days!r}")
+    line = select_line(history, branch=branch, machine=machine, pattern=pattern, category=category)
+    frame = line.history
+    per_benchmark = drift(frame, window_days=window_days)
+    return TrendReport(
+        branch=line.branch,
+        machine=line.machine,
+        runs=int(frame["run_id"].nunique()),
+        benchmarks=int(frame["id"].nunique()),
+        first_date=frame["date"].min() if not frame.empty else None,
+        last_date=frame["date"].max() if not frame.empty else None,
+        window_days=window_days,
+        change_points=change_points(frame, settings),
+        drift=per_benchmark,
+        category_drift=category_drift(per_benchmark),
+        settings=settings,
+        notes=line.notes,
+    )
