@@ -250,15 +250,19 @@ def finish(
             k_candidate=extra.k_candidate,
             settings=settings,
         )
-        assert r.change is not None
         assert r.min_p_value is not None
-        severity, significant, notes = classify_sampled(
-            change=r.change,
-            q_value=q_of[bid],
-            min_p=r.min_p_value,
-            noise=estimate,
-            settings=settings,
-        )
+        severity: Severity
+        if r.change is None:  # baseline mean of exactly 0 ns: no relative change exists
+            severity, significant = "insufficient", False
+            notes = ["baseline mean is 0 ns: relative change undefined"]
+        else:
+            severity, significant, notes = classify_sampled(
+                change=r.change,
+                q_value=q_of[bid],
+                min_p=r.min_p_value,
+                noise=estimate,
+                settings=settings,
+            )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
         out[bid] = replace(
