@@ -28,8 +28,8 @@ Choices, with the reason for each:
   at most the i.i.d. one: the test keeps its level and is conservative when a fixed
   per-sample overhead makes per-iteration time depend on the iteration count (about 1.5 %
   false positives at alpha = 5 % in that simulation, 5 % without overhead);
-  `tests/test_stats.py` checks both by simulation, and that a 5 % slowdown is still found. The bootstrap of the
-  mean is unaffected (it resamples the same per-iteration values Criterion averages).
+  `tests/test_stats.py` checks both by simulation, and that a 5 % slowdown is still found.
+  The bootstrap of the mean is unaffected (it resamples the values Criterion averages).
 - **Multiple comparisons**: Benjamini-Hochberg q-values (scipy's `false_discovery_control`).
 """
 
