@@ -188,6 +188,8 @@ def main() -> None:
             {"good/ok": good_entry, "bad/x": {"value": float("nan"), "unit": "ms"}}
         ),
         "baseline_entry_not_object": entries({"bad/x": 1.5}),
+        # Found by tests/test_fuzz_loaders.py: an int too large for a float.
+        "baseline_value_huge_int": entries({"bad/x": {"value": 10**400, "unit": "ms"}}),
         "baseline_truncated": dump({"good/ok": good_entry})[:-7],
         "baseline_not_object": dump([good_entry]),
         "baseline_all_bad": dump(
