@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from vmbench.criterion import MAX_JSON_BYTES, numbers
+from vmbench.criterion import MAX_JSON_BYTES, ended_early, numbers
 from vmbench.errors import InputError, Skipped
 from vmbench.model import Benchmark, Estimate, Run, SamplingMode, Throughput, ThroughputKind
 from vmbench.units import parse_unit
@@ -103,6 +103,12 @@ def _benchmark(message: dict[str, Any], path: Path, line: int) -> Benchmark:
         }
     except ValueError as exc:
         raise InputError(path, f"{where}{exc}") from None
+    if iters.size != times.size:
+        raise InputError(
+            path,
+            f"{where}iteration_count has {iters.size} values but measured_values has "
+            f"{times.size}; must pair up",
+        )
     mode: SamplingMode = "Flat" if message.get("slope") is None else "Linear"
     parts = bench_id.split("/")
     try:
@@ -137,8 +143,10 @@ def load_cargo_criterion(path: Path, *, label: str | None = None) -> Run:
         try:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
-            hint = " (cut off?)" if exc.pos >= len(text.rstrip()) else ""
-            skipped.append(Skipped(path, f"line {number}: invalid JSON{hint}: {exc.msg}"))
+            hint = " (cut off?)" if ended_early(exc, len(text.rstrip())) else ""
+            skipped.append(
+                Skipped(path, f"line {number}: invalid JSON{hint}: {exc.msg} at column {exc.colno}")
+            )
             continue
         if not isinstance(message, dict):
             skipped.append(Skipped(path, f"line {number}: not a JSON object"))

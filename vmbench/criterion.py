@@ -80,12 +80,17 @@ def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(data.rstrip()) else ""
+        hint = " (truncated?)" if ended_early(exc, len(data.rstrip())) else ""
         raise InputError(
             path, f"invalid JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
     except RecursionError:
         raise InputError(path, "invalid JSON: nested too deeply") from None
+
+
+def ended_early(exc: json.JSONDecodeError, length: int) -> bool:
+    """Whether a JSON error looks like a cut-off document rather than a malformed one."""
+    return exc.pos >= length or exc.msg.startswith("Unterminated string")
 
 
 def numbers(values: Any, what: str, path: Path) -> FloatArray:

@@ -1,0 +1,43 @@
+"""`vmbench show`: list the baselines, benchmarks and skipped files of a Criterion directory.
+
+Exit codes: 0 something loaded (skipped benchmarks are listed with their reason);
+2 nothing usable (missing path, no benchmarks, unknown baseline, every benchmark bad).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from vmbench.categories import Categories
+from vmbench.inventory import inventory, inventory_json, render_text
+
+
+@click.command()
+@click.argument(
+    "path", type=click.Path(path_type=Path), default=Path("target/criterion"), required=False
+)
+@click.option("--baseline", default="new", show_default=True, help="Baseline to list.")
+@click.option(
+    "--categories",
+    "categories_file",
+    type=click.Path(path_type=Path),
+    help="Categories YAML (default: the built-in params/categories.yaml).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def show(path: Path, baseline: str, categories_file: Path | None, output_format: str) -> None:
+    """List what the Criterion directory PATH (default target/criterion) holds."""
+    categories = Categories.load(categories_file)
+    found = inventory(path, baseline=baseline, categories=categories)
+    if output_format == "json":
+        click.echo(json.dumps(inventory_json(found), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(found), nl=False)
