@@ -15,6 +15,7 @@ the workspace) and the bench binaries (run in each package's directory) agree.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -115,7 +116,7 @@ class ProgressParser:
             # Long ids: Criterion prints the id alone, then "   time: [...]" below it.
             self._pending_name = line
             return None
-        if _CARGO_STATUS.match(line) or line.startswith(("error", "warning: unused")):
+        if _CARGO_STATUS.match(line):
             return self._event("build", None, line=line.strip())
         return None
 
@@ -275,7 +276,8 @@ class BenchFailed(InputError):
         self.argv = tuple(argv)
         self.returncode = returncode
         self.output = tuple(output)
-        super().__init__(None, f"{' '.join(argv[:2])} failed (exit {returncode}): {_cause(output)}")
+        command = f"{Path(argv[0]).name} {argv[1]}" if len(argv) > 1 else "cargo"
+        super().__init__(None, f"{command} failed (exit {returncode}): {_cause(output)}")
 
 
 def _cause(output: Sequence[str]) -> str:
@@ -365,3 +367,62 @@ def run_benchmarks(
         save_baseline=save_baseline,
         elapsed_s=clock(),
     )
+
+
+@dataclass(frozen=True)
+class AfterBench:
+    """What `after_bench` produced: the history entry and the report files, when asked."""
+
+    history_entry: Path | None
+    reports: tuple[Path, ...]
+
+
+def after_bench(
+    bench: BenchRun,
+    *,
+    history: Path | None = None,
+    commit: str | None = None,
+    branch: str | None = None,
+    machine: str | None = None,
+    report_dir: Path | None = None,
+    report_baseline: str = "base",
+    date: dt.datetime | None = None,
+) -> AfterBench:
+    """Record the run in the history store and/or build the regression report.
+
+    The run recorded is the baseline `bench` saved (Criterion's `new` when none was
+    named); the report compares `report_baseline` against it.
+    """
+    candidate = bench.save_baseline or "new"
+    entry = None
+    if history is not None:
+        if not commit or not branch:
+            raise UsageError("recording in the history needs --commit and --branch")
+        from vmbench.criterion import load_criterion
+        from vmbench.history.machine import current_machine
+        from vmbench.history.store import add_run
+
+        run = load_criterion(bench.criterion_dir, candidate)
+        entry = add_run(
+            history,
+            run,
+            commit=commit,
+            branch=branch,
+            date=date or dt.datetime.now(dt.timezone.utc),
+            machine=current_machine(machine),
+        )
+    reports: tuple[Path, ...] = ()
+    if report_dir is not None:
+        from vmbench.report import run_report
+
+        result = run_report(
+            "regression",
+            parameters={
+                "criterion_dir": str(bench.criterion_dir),
+                "baseline": report_baseline,
+                "candidate": candidate,
+            },
+            output_dir=report_dir,
+        )
+        reports = result.files
+    return AfterBench(history_entry=entry, reports=reports)
