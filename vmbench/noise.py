@@ -131,7 +131,11 @@ class NoiseModel:
             "kind": KIND,
             "runs": list(self.runs),
             "benchmarks": {
-                bid: {"sigma": b.sigma, "runs": b.runs, "mean_ns": b.mean_ns}
+                bid: {
+                    "sigma": b.sigma,
+                    "runs": b.runs,
+                    "mean_ns": b.mean_ns if math.isfinite(b.mean_ns) else None,
+                }
                 for bid, b in sorted(self.benchmarks.items())
             },
         }
@@ -155,7 +159,8 @@ class NoiseModel:
             try:
                 sigma = float(entry["sigma"])
                 runs = int(entry["runs"])
-                mean_ns = float(entry.get("mean_ns", float("nan")))
+                raw_mean = entry.get("mean_ns")
+                mean_ns = float("nan") if raw_mean is None else float(raw_mean)
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(source, f"noise entry {bid!r} is malformed ({exc})") from None
             if not (math.isfinite(sigma) and sigma >= 0 and runs >= 2):
