@@ -75,12 +75,14 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
         ),
         ('{"kind": "something else"}', InputError, "not a vmbench noise model"),
         (
-            '{"kind": "vmbench-noise-model", "schema_version": 1, "benchmarks": {"a": {"sigma": -1, "runs": 3}}}',
+            '{"kind": "vmbench-noise-model", "schema_version": 1, '
+            '"benchmarks": {"a": {"sigma": -1, "runs": 3}}}',
             InputError,
             "sigma >= 0",
         ),
         (
-            '{"kind": "vmbench-noise-model", "schema_version": 1, "benchmarks": {"a": {"runs": 3}}}',
+            '{"kind": "vmbench-noise-model", "schema_version": 1, '
+            '"benchmarks": {"a": {"runs": 3}}}',
             InputError,
             "malformed",
         ),
