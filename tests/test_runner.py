@@ -9,6 +9,7 @@ tests/test_e2e_cargo.py.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -222,3 +223,41 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert result.output.strip().splitlines() == [
         "vmbench: error: --history needs --commit and --branch"
     ]
+
+
+REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
+
+
+def _realdata(relative: str) -> Path:
+    path = REALDATA / relative
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (../shared/realdata is not here)")
+    return path
+
+
+def _done(path: Path) -> list[tuple[str, float]]:
+    parser = ProgressParser()
+    events = [parser.feed(line) for line in path.read_text("utf-8").splitlines(True)]
+    return [
+        (e.id or "", e.estimate_ns or 0.0) for e in events if e is not None and e.kind == "done"
+    ]
+
+
+@pytest.mark.realdata
+def test_progress_from_criterion_0_5_output_with_picoseconds() -> None:
+    text = _realdata("git-bench/9ba4d424d1/benchmark-output.txt")
+    done = _done(text)
+    criterion = [d for d in done if "::" in d[0] and not d[0].startswith("libtest")]
+    results = re.findall(r"time:\s+\[[\d.]+ (?:ps|ns|µs|ms|s) ", text.read_text("utf-8"))
+    assert len(criterion) == len(results) == 9
+    assert criterion[0] == ("arithmetic::sum_1000", pytest.approx(0.78357))
+    assert ("arithmetic::product_10", pytest.approx(1.4028)) in criterion
+    # the libtest benches after Criterion's report as bencher lines
+    assert ("libtest::arithmetic::product_10", pytest.approx(1.38)) in done
+
+
+@pytest.mark.realdata
+def test_progress_from_bencher_format() -> None:
+    done = _done(_realdata("github-action-benchmark/test/data/extract/criterion_output.txt"))
+    assert done[:2] == [("Create Realm", 329.0), ("Symbols (Execution)", 3268.0)]
+    assert ("Fibonacci (Execution)", 1672496.0) in done

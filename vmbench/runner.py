@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Literal
 
 from vmbench.errors import InputError, UsageError
-from vmbench.units import parse_duration
 
 EventKind = Literal["build", "listed", "start", "done"]
 
@@ -50,6 +49,10 @@ _TIME_LINE = re.compile(
 _CARGO_STATUS = re.compile(
     r"^\s*(Compiling|Finished|Running|Updating|Locking|Downloaded?|Blocking)\b"
 )
+# `--output-format bencher` (and libtest): "test <id> ... bench:   1,234 ns/iter (+/- 5)".
+_BENCHER = re.compile(r"^test (?P<id>.+?) \.\.\. bench:\s+(?P<value>[\d,.]+) ns/iter")
+# Criterion prints picoseconds for sub-nanosecond times.
+_TIME_SCALE = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9}
 _LISTED = re.compile(r"^(?P<id>.+): bench$")
 
 
@@ -112,6 +115,10 @@ class ProgressParser:
         match = _TIME_LINE.match(line)
         if match is not None:
             return self._finished(match, line)
+        bencher = _BENCHER.match(line)
+        if bencher is not None:
+            value = float(bencher.group("value").replace(",", ""))
+            return self._done(bencher.group("id"), value, line)
         if line and not line[0].isspace() and line == self._current:
             # Long ids: Criterion prints the id alone, then "   time: [...]" below it.
             self._pending_name = line
@@ -121,13 +128,19 @@ class ProgressParser:
         return None
 
     def _finished(self, match: re.Match[str], line: str) -> BenchEvent | None:
-        try:
-            estimate = parse_duration(match.group("mid"))
-        except ValueError:
+        number, _, unit = match.group("mid").partition(" ")
+        if unit not in _TIME_SCALE:
             return None  # a change block ("time: [+2.6% +6.5% +10.8%]"), not a result
+        try:
+            estimate = float(number) * _TIME_SCALE[unit]
+        except ValueError:
+            return None
         name = match.group("id").strip() or self._pending_name or self._current
         if name is None:
             return None
+        return self._done(name, estimate, line)
+
+    def _done(self, name: str, estimate: float, line: str) -> BenchEvent:
         self._pending_name = None
         self._current = None
         self.done.append(name)
