@@ -152,3 +152,18 @@ def test_render_from_metrics_picks_units() -> None:
     text = render_baseline_file([Metric(id="x", value=1_553_120.0, unit="ns", date="2026-01-01")])
     assert json.loads(text) == {"x": {"value": 1.553, "unit": "ms", "date": "2026-01-01"}}
     assert text.endswith("}\n")
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ('{"value": 1' + "0" * 400 + ', "unit": "ms"}', "value is a number too large for a float"),
+        ('{"value": 1e308, "unit": "s"}', "value 1e+308 s is too large to hold in ns"),
+    ],
+)
+def test_huge_values_are_skipped(tmp_path: Path, entry: str, reason: str) -> None:
+    path = tmp_path / "main.json"
+    path.write_text('{"good/ok": {"value": 1, "unit": "ms"}, "bad/x": ' + entry + "}")
+    run = load_baseline_file(path)
+    assert list(run.metrics) == ["good/ok"]
+    assert [s.reason for s in run.skipped] == [reason]

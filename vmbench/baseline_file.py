@@ -72,6 +72,10 @@ def _metric(name: str, raw: Any, path: Path) -> Metric:
     value = raw["value"]
     if type(value) not in (int, float):
         raise ValueError(f"value must be a number, not {_describe(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError("value is a number too large for a float") from None
     if not math.isfinite(value):
         raise ValueError(f"value must be a finite number, not {value!r}")
     if not isinstance(raw.get("unit"), str):
@@ -84,9 +88,11 @@ def _metric(name: str, raw: Any, path: Path) -> Metric:
     if not isinstance(description, str) or not (date is None or isinstance(date, str)):
         raise ValueError("description and date must be strings")
     is_time = unit.kind == "time"
+    if is_time and not math.isfinite(value * unit.scale):
+        raise ValueError(f"value {value!r} {raw['unit']} is too large to hold in ns")
     return Metric(
         id=name,
-        value=float(value) * unit.scale if is_time else float(value),
+        value=value * unit.scale if is_time else value,
         unit="ns" if is_time else unit.name,
         direction=direction,
         description=description,
