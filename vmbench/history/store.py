@@ -19,16 +19,18 @@ Format history (`vmbench.schema_version` in the Parquet key-value metadata):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 import secrets
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from scipy import stats
 
@@ -84,6 +86,16 @@ RUN_COLUMNS = [f.name for f in _RUN_FIELDS]
 SUMMARY_COLUMNS = RUN_COLUMNS + [f.name for f in _SUMMARY_FIELDS]
 _CATEGORY_AT = SUMMARY_COLUMNS.index("group") + 1  # load_history adds `category` after `group`
 _DICTIONARY_COLUMNS = [*RUN_COLUMNS, "group", "sampling_mode", "throughput_kind"]
+# Read back as pandas categoricals (few distinct values, many rows).
+_CATEGORICAL_COLUMNS = [
+    *(f.name for f in _RUN_FIELDS if f.type == pa.string()),
+    "id",
+    "group",
+    "function",
+    "value",
+    "sampling_mode",
+    "throughput_kind",
+]
 # Byte-stream-split encoding lets zstd compress floats (raw times) about 20% better.
 _SPLIT_COLUMNS = [
     *(f.name for f in _SUMMARY_FIELDS if f.type == pa.float64()),
@@ -251,23 +263,53 @@ def _read(path: Path, columns: list[str]) -> pa.Table:
     return pf.read(columns=columns, use_threads=False)
 
 
-def _read_many(paths: Iterable[Path], columns: list[str]) -> list[pa.Table]:
-    paths = list(paths)
-    if len(paths) < 8:
-        return [_read(p, columns) for p in paths]
-    # Parquet decoding releases the GIL: threads read several files at once.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda p: _read(p, columns), paths))
+def _read_summaries(paths: list[Path], filters: pc.Expression | None) -> pa.Table:
+    # Check every file's version from its footer (cheap), then let Arrow's dataset scanner
+    # read the summary columns of all files at once, in C++ threads, filters pushed down.
+    for path in paths:
+        try:
+            schema = pq.read_schema(path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise InputError(path, f"cannot read history file: {exc}") from exc
+        _check_version(path, schema)
+        missing = [c for c in SUMMARY_COLUMNS if c not in schema.names]
+        if missing:
+            raise InputError(path, f"history file lacks columns {missing}")
+    # Repeated strings stay dictionary-encoded: pandas gets categoricals, not 730k strings.
+    fmt = pads.ParquetFileFormat(
+        read_options=pads.ParquetReadOptions(dictionary_columns=_CATEGORICAL_COLUMNS)
+    )
+    schema = pa.schema(
+        [
+            pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
+            if f.name in _CATEGORICAL_COLUMNS
+            else f
+            for f in _SCHEMA
+        ]
+    )
+    dataset = pads.dataset([str(p) for p in paths], schema=schema, format=fmt)
+    try:
+        return dataset.to_table(columns=SUMMARY_COLUMNS, filter=filters)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(paths[0].parent, f"cannot read the history store: {exc}") from exc
+
+
+def parse_date(text: str) -> dt.datetime:
+    """An ISO date or date-time (`2025-01-31`, `2025-01-31T03:00:00Z`); UTC when no zone."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"not an ISO date: {text!r} (e.g. 2025-01-31 or 2025-01-31T03:00Z)"
+        ) from None
+    return _utc(value)
 
 
 def _since(since: dt.date | dt.datetime | str | None) -> dt.datetime | None:
     if since is None:
         return None
     if isinstance(since, str):
-        try:
-            since = dt.datetime.fromisoformat(since)
-        except ValueError as exc:
-            raise UsageError(f"not an ISO date: {since!r}") from exc
+        since = parse_date(since)
     if not isinstance(since, dt.datetime):
         since = dt.datetime.combine(since, dt.time())
     return _utc(since)
@@ -300,21 +342,29 @@ def load_history(
     if start is not None:
         # File names start with the run date: skip old files without opening them.
         paths = [p for p in paths if (d := _file_date(p)) is None or d >= start]
-    tables = _read_many(paths, SUMMARY_COLUMNS)
-    if not tables:
+    if not paths:
         return _empty_frame()
-    table = pa.concat_tables(tables)
-    frame: pd.DataFrame = table.to_pandas()
-    keep = np.ones(len(frame), dtype=bool)
+    filters = []
     if branch is not None:
-        keep &= (frame["branch"] == branch).to_numpy()
+        filters.append(pc.field("branch") == branch)
     if machine is not None:
-        keep &= (frame["machine"] == machine).to_numpy()
+        filters.append(pc.field("machine") == machine)
     if start is not None:
-        keep &= (frame["date"] >= pd.Timestamp(start)).to_numpy()
-    frame = frame.loc[keep]
+        filters.append(pc.field("date") >= pa.scalar(start, type=_SCHEMA.field("date").type))
+    combined = functools.reduce(operator.and_, filters) if filters else None
+    frame: pd.DataFrame = _read_summaries(paths, combined).to_pandas()
+    # Files are named by date and rows written sorted by id, so this is usually a no-op.
+    order = np.lexsort(
+        (
+            pd.factorize(frame["id"], sort=True)[0],
+            pd.factorize(frame["run_id"], sort=True)[0],
+            frame["date"].to_numpy(dtype="datetime64[us]").view(np.int64),
+        )
+    )
+    if not np.array_equal(order, np.arange(len(frame))):
+        frame = frame.take(order)
+    frame = frame.reset_index(drop=True)
     frame.insert(_CATEGORY_AT, "category", _categories(frame, categories))
-    frame = frame.sort_values(["date", "run_id", "id"], kind="stable").reset_index(drop=True)
     return frame
 
 
@@ -329,7 +379,7 @@ def _categories(frame: pd.DataFrame, categories: Categories | None) -> pd.Series
     # An id always has the same group (both come from Criterion's benchmark.json).
     pairs = frame[["id", "group"]].drop_duplicates("id")
     mapping = {i: cats.categorize(i, g) for i, g in zip(pairs["id"], pairs["group"], strict=True)}
-    return frame["id"].map(mapping).astype(str)
+    return frame["id"].map(mapping).astype("category")
 
 
 def list_runs(store: Path) -> pd.DataFrame:
@@ -361,8 +411,11 @@ def _find_run(store: Path, run_id: str) -> Path:
     return matches[0]
 
 
-def load_run_samples(store: Path, run_id: str) -> Run:
-    """The raw samples of one recorded run (id or unique prefix), as a `Run`."""
+def load_run_samples(store: Path, run_id: str, *, label: str | None = None) -> Run:
+    """The raw samples of one recorded run (id or unique prefix), as a `Run`.
+
+    The label defaults to the one the run was recorded with (its baseline name).
+    """
     path = _find_run(store, run_id)
     rows = _read(path, [*SUMMARY_COLUMNS, "iters", "times"]).to_pylist()
     if any(r["times"] is None for r in rows):
@@ -385,7 +438,7 @@ def load_run_samples(store: Path, run_id: str) -> Run:
             throughput=throughput,
             source=path,
         )
-    label = rows[0]["label"] if rows else path.stem
+    label = label or (rows[0]["label"] if rows else path.stem)
     return Run(label=label, source=path, format="history", benchmarks=benchmarks)
 
 

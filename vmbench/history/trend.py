@@ -107,14 +107,6 @@ def benchmark_series(history: pd.DataFrame, benchmark_id: str) -> pd.DataFrame:
     return rows.sort_values(["date", "run_id"], kind="stable").reset_index(drop=True)
 
 
-def _groups(history: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    ordered = history.sort_values(["id", "date", "run_id"], kind="stable").reset_index(drop=True)
-    ids = ordered["id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([0])
-    bounds = np.r_[starts, len(ids)]
-    return ordered, bounds
-
-
 def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -> pd.DataFrame:
     """Steps in every benchmark's series of run means, largest change first.
 
@@ -125,12 +117,19 @@ def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -
     settings = settings or StepSettings()
     if history.empty:
         return pd.DataFrame(columns=CHANGE_POINT_COLUMNS)
-    ordered, bounds = _groups(history)
-    means = ordered["mean_ns"].to_numpy(dtype=np.float64)
+    # Group rows by id with numpy (a stable sort of integer codes keeps date order
+    # within each id), which is much cheaper than sorting the frame by strings.
+    dates = history["date"].to_numpy(dtype="datetime64[us]").view(np.int64)
+    codes = pd.factorize(history["id"])[0]
+    order = np.lexsort((pd.factorize(history["run_id"], sort=True)[0], dates, codes))
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    bounds = np.r_[starts, len(order)]
+    means = history["mean_ns"].to_numpy(dtype=np.float64)[order]
     rows: list[dict[str, Any]] = []
     for lo, hi in itertools.pairwise(bounds):
         for step in detect_steps(means[lo:hi], settings):
-            at = ordered.iloc[lo + step.index]
+            at = history.iloc[int(order[lo + step.index])]
             rows.append(
                 {
                     "id": at["id"],
@@ -149,8 +148,8 @@ def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -
     frame = pd.DataFrame(rows, columns=CHANGE_POINT_COLUMNS)
     if frame.empty:
         return frame
-    order = frame["change"].abs().sort_values(ascending=False, kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
+    order_by_size = frame["change"].abs().sort_values(ascending=False, kind="stable").index
+    return frame.loc[order_by_size].reset_index(drop=True)
 
 
 def window_bounds(

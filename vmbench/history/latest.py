@@ -1,0 +1,130 @@
+"""The latest run against the previous one of the same branch and machine.
+
+Reuses the comparison engine (`vmbench.compare.compare`) on the two runs' raw samples,
+with its run-to-run noise model learned from the history: for each benchmark, the runs
+before the previous one since that benchmark's last change point (runs of the same
+code as far as the history can tell), so that an old step does not pass for noise.
+Warns when the two runs' machine fingerprints differ (another CPU, OS or compiler).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from vmbench.categories import Categories
+from vmbench.comparison import Comparison
+from vmbench.errors import UsageError
+from vmbench.history.changepoint import StepSettings
+from vmbench.history.machine import COMPARED_FIELDS, MachineInfo
+from vmbench.history.store import load_history, load_run_samples
+from vmbench.history.trend import change_points, select_line
+from vmbench.noise import NoiseModel
+from vmbench.settings import Settings
+
+NOISE_RUNS = 30  # at most this many earlier runs per benchmark feed the noise model
+
+
+@dataclass(frozen=True)
+class LatestComparison:
+    """The comparison of the latest run with the previous one, and what to watch out for."""
+
+    latest_run: str
+    previous_run: str
+    latest_commit: str
+    previous_commit: str
+    comparison: Comparison
+    noise_runs: int
+    warnings: tuple[str, ...]
+
+
+def _machine(row: pd.Series) -> MachineInfo:
+    return MachineInfo(name=str(row["machine"]), **{f: row[f] for f in COMPARED_FIELDS})
+
+
+def _label(row: pd.Series) -> str:
+    return f"{row['branch']}@{str(row['commit'])[:10]}"
+
+
+def noise_frame(history: pd.DataFrame, *, before_run: str, steps: pd.DataFrame) -> pd.DataFrame:
+    """Rows (`run`, `id`, `mean_ns`) of the runs before `before_run` since each benchmark's
+    last change point, at most `NOISE_RUNS` per benchmark: input for `NoiseModel.from_frame`.
+    """
+    runs = history.drop_duplicates("run_id").sort_values(["date", "run_id"], kind="stable")
+    order = {rid: i for i, rid in enumerate(runs["run_id"])}
+    cutoff = order[before_run]
+    frame = history[history["run_id"].map(order) < cutoff]
+    if not steps.empty:
+        last_step = steps.assign(pos=steps["run_id"].map(order)).groupby("id")["pos"].max()
+        since = frame["id"].map(last_step).fillna(-1).astype(int)
+        frame = frame[frame["run_id"].map(order) >= since.to_numpy()]
+    frame = frame.assign(pos=frame["run_id"].map(order))
+    frame = frame.sort_values("pos").groupby("id", observed=True).tail(NOISE_RUNS)
+    return pd.DataFrame(
+        {
+            # Labelled by commit (the noise model lists them); runs of one commit are one code.
+            "run": frame["commit"].astype(str).str[:10].to_numpy(),
+            "id": frame["id"].astype(str).to_numpy(),
+            "mean_ns": frame["mean_ns"].to_numpy(),
+        }
+    )
+
+
+def latest_vs_previous(
+    store: Path,
+    *,
+    branch: str | None = None,
+    machine: str | None = None,
+    settings: Settings | None = None,
+    categories: Categories | None = None,
+    steps: StepSettings | None = None,
+) -> LatestComparison:
+    """Compare the newest run of a branch and machine with the run before it."""
+    history = load_history(store, categories=categories)
+    line = select_line(history, branch=branch, machine=machine)
+    frame = line.history
+    runs = frame.drop_duplicates("run_id").sort_values(["date", "run_id"], kind="stable")
+    if len(runs) < 2:
+        raise UsageError(
+            f"branch {line.branch!r} on machine {line.machine!r} has {len(runs)} run(s) "
+            "in the history; a comparison needs two"
+        )
+    latest, previous = runs.iloc[-1], runs.iloc[-2]
+    warnings = list(line.notes)
+    differences = _machine(previous).differences(_machine(latest))
+    if differences:
+        warnings.append(
+            "machine fingerprints differ between the compared runs ("
+            + "; ".join(differences)
+            + "): part of any change may be the machine"
+        )
+    noise_rows = noise_frame(
+        frame[frame["run_id"] != latest["run_id"]],
+        before_run=str(previous["run_id"]),
+        steps=change_points(frame[frame["run_id"] != latest["run_id"]], steps),
+    )
+    noise = NoiseModel.from_frame(noise_rows) if not noise_rows.empty else None
+    if noise is not None and not noise.benchmarks:
+        noise = None
+    if noise is None:
+        warnings.append("fewer than two earlier runs: run-to-run noise unknown")
+    from vmbench.compare import compare  # the engine imports scipy's stats on first use
+
+    comparison = compare(
+        load_run_samples(store, str(previous["run_id"]), label=_label(previous)),
+        load_run_samples(store, str(latest["run_id"]), label=_label(latest)),
+        settings=settings,
+        noise=noise,
+        categories=categories,
+    )
+    return LatestComparison(
+        latest_run=str(latest["run_id"]),
+        previous_run=str(previous["run_id"]),
+        latest_commit=str(latest["commit"]),
+        previous_commit=str(previous["commit"]),
+        comparison=comparison,
+        noise_runs=int(noise_rows["run"].nunique()) if not noise_rows.empty else 0,
+        warnings=tuple(warnings),
+    )

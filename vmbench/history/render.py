@@ -1,0 +1,185 @@
+"""Render a `TrendReport` and a run list as a terminal table, markdown or JSON.
+
+Every format shows the same data as `TrendReport.to_dict()`; names are escaped for the
+format (benchmark ids come from whoever wrote the benchmarks).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any, Literal
+
+import pandas as pd
+
+from vmbench import escape
+from vmbench.history.trend import TrendReport
+from vmbench.units import format_duration
+
+TrendFormat = Literal["table", "markdown", "json"]
+_ID_WIDTH = 48
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):+.1%}"
+
+
+def _p(value: Any) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):.3g}"
+
+
+def _date(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _change_rows(report: TrendReport, cell: Callable[[str], str]) -> list[list[str]]:
+    return [
+        [
+            cell(str(r["id"])),
+            cell(str(r["category"])),
+            cell(str(r["commit"])[:12]),
+            _date(r["date"]),
+            format_duration(float(r["before_ns"])),
+            format_duration(float(r["after_ns"])),
+            _pct(r["change"]),
+            _p(r["p_value"]),
+        ]
+        for _, r in report.change_points.iterrows()
+    ]
+
+
+def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> list[list[str]]:
+    return [
+        [
+            cell(str(r["id"])),
+            cell(str(r["category"])),
+            f"{int(r['runs_before'])}/{int(r['runs_after'])}",
+            format_duration(float(r["before_ns"])),
+            format_duration(float(r["after_ns"])),
+            _pct(r["change"]),
+            _p(r["p_value"]),
+        ]
+        for _, r in report.drift.head(limit).iterrows()
+    ]
+
+
+_CP_HEADER = ["benchmark", "category", "commit", "date", "before", "after", "change", "p"]
+_DRIFT_HEADER = ["benchmark", "category", "runs", "before", "after", "change", "p"]
+
+
+def _headline(report: TrendReport) -> str:
+    span = f"{_date(report.first_date)} to {_date(report.last_date)}"
+    return (
+        f"{report.runs} runs of branch {report.branch!r} on machine {report.machine!r} "
+        f"({span}), {report.benchmarks} benchmarks; "
+        f"{len(report.change_points)} change points (alpha {report.settings.alpha:g}); "
+        f"drift: last {report.window_days:g} days against the {report.window_days:g} before"
+    )
+
+
+def render_table(report: TrendReport, *, drift_limit: int = 20) -> str:
+    def cell(text: str) -> str:
+        return escape.terminal(text, width=_ID_WIDTH)
+
+    parts = [_headline(report), ""]
+    parts += ["Change points (first run after the step)", ""]
+    rows = _change_rows(report, cell)
+    parts.append(_table(_CP_HEADER, rows) if rows else "none")
+    parts += ["", f"Drift (largest {drift_limit})", ""]
+    drows = _drift_rows(report, cell, drift_limit)
+    parts.append(_table(_DRIFT_HEADER, drows) if drows else "none (no runs in both windows)")
+    if not report.category_drift.empty:
+        crows = [
+            [cell(str(r["category"])), str(int(r["benchmarks"])), _pct(r["change"])]
+            for _, r in report.category_drift.iterrows()
+        ]
+        parts += ["", "Drift per category (geometric mean)", ""]
+        parts.append(_table(["category", "benchmarks", "change"], crows))
+    parts += [f"note: {escape.terminal(n)}" for n in report.notes]
+    return "\n".join(parts) + "\n"
+
+
+def render_markdown(report: TrendReport, *, drift_limit: int = 20) -> str:
+    def cell(text: str) -> str:
+        return escape.markdown(text, width=_ID_WIDTH)
+
+    parts = ["## Performance trend", "", escape.markdown(_headline(report)), ""]
+    parts += ["### Change points", ""]
+    rows = _change_rows(report, cell)
+    parts.append(_md_table(_CP_HEADER, rows) if rows else "No change point found.")
+    parts += ["", f"### Drift (largest {drift_limit})", ""]
+    drows = _drift_rows(report, cell, drift_limit)
+    parts.append(_md_table(_DRIFT_HEADER, drows) if drows else "No runs in both windows.")
+    if not report.category_drift.empty:
+        crows = [
+            [cell(str(r["category"])), str(int(r["benchmarks"])), _pct(r["change"])]
+            for _, r in report.category_drift.iterrows()
+        ]
+        parts += ["", "### Drift per category (geometric mean)", ""]
+        parts.append(_md_table(["category", "benchmarks", "change"], crows))
+    s = report.settings
+    parts += [
+        "",
+        f"Method: median-of-3 filter, binary segmentation, permutation test "
+        f"(alpha {s.alpha:g}, at least {s.min_size} runs each side, seed {s.seed}).",
+    ]
+    parts += [f"> {escape.markdown(n)}" for n in report.notes]
+    return "\n".join(parts) + "\n"
+
+
+def render_trend(report: TrendReport, output_format: TrendFormat) -> str:
+    """The report in one of the formats of `vmbench trend --format`."""
+    if output_format == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "markdown":
+        return render_markdown(report)
+    return render_table(report)
+
+
+def render_runs(runs: pd.DataFrame, output_format: Literal["table", "json"]) -> str:
+    """`vmbench history list`: one line (or JSON object) per recorded run."""
+    if output_format == "json":
+        records = []
+        for row in runs.to_dict(orient="records"):
+            clean = {
+                str(k): (
+                    v.isoformat()
+                    if isinstance(v, pd.Timestamp)
+                    else (None if isinstance(v, float) and math.isnan(v) else v)
+                )
+                for k, v in row.items()
+            }
+            records.append(clean)
+        return json.dumps({"runs": records}, indent=2, ensure_ascii=False, default=str) + "\n"
+    if runs.empty:
+        return "no runs recorded\n"
+    rows = [
+        [
+            escape.terminal(str(r["run_id"])),
+            _date(r["date"]),
+            escape.terminal(str(r["commit"])[:12]),
+            escape.terminal(str(r["branch"]), width=24),
+            escape.terminal(str(r["machine"]), width=24),
+            str(int(r["benchmarks"])),
+            "yes" if r["has_samples"] else "pruned",
+            f"{int(r['size_bytes']) / 1024:.0f} KiB",
+        ]
+        for _, r in runs.iterrows()
+    ]
+    header = ["run", "date", "commit", "branch", "machine", "benchmarks", "samples", "size"]
+    return _table(header, rows) + f"\n{len(rows)} runs\n"
