@@ -283,15 +283,15 @@ def test_unreadable_file(write_bench, tmp_path: Path, monkeypatch: pytest.Monkey
     write_bench("good/one")
     bad = write_bench("bad/one")
     target = bad / "sample.json"
-    if os.geteuid() == 0:  # root reads mode-000 files; make the read itself fail
-        real = Path.read_bytes
+    if os.geteuid() == 0:  # root reads mode-000 files; make the open itself fail
+        real = os.open
 
-        def read_bytes(self: Path) -> bytes:
-            if self == target:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        def fake_open(path: object, flags: int, *args: int) -> int:
+            if Path(str(path)) == target:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, flags, *args)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(os, "open", fake_open)
     else:
         target.chmod(0)
     run = load_criterion(tmp_path / "criterion")
@@ -330,3 +330,12 @@ def test_estimates_file_is_optional(write_bench, tmp_path: Path) -> None:
     bench = load_criterion(tmp_path / "criterion").benchmarks["good/one"]
     assert bench.estimates == {}
     assert json.loads((bench.source / "sample.json").read_text())["iters"] == [1.0, 2.0, 3.0]
+
+
+def test_fifo_is_refused_without_blocking(write_bench, tmp_path: Path) -> None:
+    write_bench("good/one")
+    bad = write_bench("bad/one", sample=None)
+    os.mkfifo(bad / "sample.json")  # opening it for reading must not wait for a writer
+    run = load_criterion(tmp_path / "criterion")
+    assert run.ids == ["good/one"]
+    assert [s.reason for s in run.skipped] == ["is not a regular file, expected a JSON file"]

@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from vmbench.criterion import MAX_JSON_BYTES, ended_early, numbers
+from vmbench.criterion import MAX_JSON_BYTES, ended_early, numbers, read_bytes
 from vmbench.errors import InputError, Skipped
 from vmbench.model import Benchmark, Estimate, Run, SamplingMode, Throughput, ThroughputKind
 from vmbench.units import parse_unit
@@ -36,21 +36,13 @@ _THROUGHPUT: dict[str, ThroughputKind] = {
 
 def read_lines(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> list[str]:
     """A text file's lines, or InputError naming it (missing, too big, not text)."""
+    if not path.exists() and not path.is_symlink():
+        raise InputError(path, "does not exist")
+    data = read_bytes(path, max_bytes=max_bytes, what="a JSON-lines file")
     try:
-        if path.is_dir():
-            raise InputError(path, "is a directory, expected a JSON-lines file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                path, f"file is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB limit"
-            )
-        return path.read_bytes().decode("utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(path, "does not exist") from None
+        return data.decode("utf-8").splitlines()
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _number(value: Any, what: str, where: str) -> float:

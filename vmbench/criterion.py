@@ -25,10 +25,12 @@ Format history of the files read here:
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,23 +58,44 @@ _THROUGHPUT_KINDS: dict[str, ThroughputKind] = {
 _SAMPLING_MODES: frozenset[str] = frozenset({"Linear", "Flat", "Auto"})
 
 
-def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
-    """Parse a JSON file, or raise InputError naming it with a one-line reason."""
+def read_bytes(path: Path, *, max_bytes: int = MAX_JSON_BYTES, what: str = "a JSON file") -> bytes:
+    """A regular file's bytes, refusing directories, devices and files over `max_bytes`."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError(path, "is a directory, expected a JSON file")
-        if size > max_bytes:
-            raise InputError(
-                path,
-                f"file is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
-                "not read",
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: a FIFO named sample.json must not hang the load; fstat says what it is.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(path, "missing") from None
+    except IsADirectoryError:
+        raise InputError(path, f"is a directory, expected {what}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(path, f"is a directory, expected {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, f"is not a regular file, expected {what}")
+        if info.st_size > max_bytes:
+            raise InputError(
+                path,
+                f"file is {info.st_size / 2**20:.0f} MiB, over the "
+                f"{max_bytes / 2**20:.0f} MiB limit; not read",
+            )
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > max_bytes:  # grew while we read
+                raise InputError(path, f"file grew over the {max_bytes >> 20} MiB limit")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Parse a JSON file, or raise InputError naming it with a one-line reason."""
+    data = read_bytes(path, max_bytes=max_bytes)
     if not data.strip():
         raise InputError(path, "empty file")
     try:
@@ -123,7 +146,7 @@ def _kind(value: Any) -> str:
 
 
 def _finite(value: Any, what: str, path: Path) -> float:
-    if type(value) not in (int, float) or not np.isfinite(value):
+    if type(value) not in (int, float) or not math.isfinite(value):
         raise InputError(path, f"{what} must be a finite number, not {_kind(value)}")
     return float(value)
 
@@ -288,7 +311,24 @@ def _load(bench_dir: Path, baseline: str) -> tuple[Benchmark, bool]:
     sample_path = where / "sample.json"
     iters, times, mode, old_layout = _samples(read_json(sample_path), sample_path)
 
-    # Samples first: a bad sample.json is the reason to report, not the estimates it spoilt.
+    estimates: dict[str, Estimate] = {}
+    estimates_error: InputError | None = None
+    estimates_path = where / "estimates.json"
+    try:
+        raw_estimates = read_json(estimates_path)
+        estimates = parse_estimates(raw_estimates, estimates_path)
+        capitalised = isinstance(raw_estimates, dict) and "Mean" in raw_estimates
+        if estimates and capitalised != old_layout:
+            said = "[[iters], [times]] (<=0.3.2)" if old_layout else "an object (0.3.3+)"
+            keys = "capitalised (<=0.3.2)" if capitalised else "lower-case (0.3.3+)"
+            estimates_error = InputError(
+                sample_path,
+                f"layout is {said} but estimates.json keys are {keys}; "
+                "files from different Criterion versions",
+            )
+    except InputError as exc:
+        if exc.problem != "missing":  # estimates.json is optional; a broken one is not
+            estimates_error = exc
     function = _text(meta, "function_id", meta_path, optional=True)
     value = _text(meta, "value_str", meta_path, optional=True)
     try:
@@ -301,25 +341,14 @@ def _load(bench_dir: Path, baseline: str) -> tuple[Benchmark, bool]:
             times=times,
             sampling_mode=mode,
             throughput=throughput,
+            estimates=estimates,
             source=where,
         )
     except InputError as exc:  # name the file the numbers came from
         raise InputError(sample_path, exc.problem) from None
-    estimates_path = where / "estimates.json"
-    if not (estimates_path.exists() or estimates_path.is_symlink()):
-        return bench, old_layout
-    raw_estimates = read_json(estimates_path)
-    estimates = parse_estimates(raw_estimates, estimates_path)
-    capitalised = isinstance(raw_estimates, dict) and "Mean" in raw_estimates
-    if estimates and capitalised != old_layout:
-        said = "[[iters], [times]] (<=0.3.2)" if old_layout else "an object (0.3.3+)"
-        keys = "capitalised (<=0.3.2)" if capitalised else "lower-case (0.3.3+)"
-        raise InputError(
-            sample_path,
-            f"layout is {said} but estimates.json keys are {keys}; "
-            "files from different Criterion versions",
-        )
-    return replace(bench, estimates=estimates), old_layout
+    if estimates_error is not None:  # after the samples: they are the reason to report
+        raise estimates_error
+    return bench, old_layout
 
 
 # --- a whole directory ----------------------------------------------------------------
