@@ -46,12 +46,19 @@ class NotebookError(VmbenchError):
     """A notebook raised while executing; names the notebook, the cell and what it said."""
 
     def __init__(
-        self, name: str, problem: str, *, cell: int | None = None, partial: Path | None = None
+        self,
+        name: str,
+        problem: str,
+        *,
+        cell: int | None = None,
+        source: str = "",
+        partial: Path | None = None,
     ) -> None:
         self.name = name
-        self.cell = cell
+        self.cell = cell  # index in the stored notebook (papermill's added cells not counted)
         self.partial = partial
         where = f"notebook {name}" + ("" if cell is None else f", cell {cell}")
+        where += f" ({source})" if source else ""
         kept = "" if partial is None else f" (partial notebook kept at {partial})"
         super().__init__(" ".join(f"{where}: {problem}{kept}".split()))
 
@@ -188,13 +195,12 @@ def run_report(
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
         raise UsageError(f"report name {name!r} is not a plain file name")
     output_dir = Path(output_dir).resolve()
-    output_dir.mkdir(parents=True, exist_ok=True)
     final = {ext: output_dir / f"{name}.{ext}" for ext in ("ipynb", "html", "md", "json")}
     params = dict(parameters)
-    declared = notebook_parameters(notebook)
-    if "output_json" in declared:
+    if "output_json" in notebook_parameters(notebook):
         params.setdefault("output_json", str(final["json"]))
     check_parameters(notebook, params)
+    output_dir.mkdir(parents=True, exist_ok=True)
     json_path = Path(params.get("output_json", final["json"]))
 
     started = time.perf_counter()
@@ -212,11 +218,20 @@ def run_report(
                 log_output=False,
                 execution_timeout=CELL_TIMEOUT_S,
                 config=config,
+                # The kernel logs "KeyboardInterrupt caught" to our stderr when it is shut
+                # down after a failure; the failure itself is reported in one line.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
     except PapermillExecutionError as exc:
         partial = _keep_partial(running, final)
+        cell = _source_cell_index(partial) if partial else None
+        lines = str(exc.source).strip().splitlines()
         raise NotebookError(
-            name, f"{exc.ename}: {exc.evalue}", cell=exc.cell_index, partial=partial
+            name,
+            f"{exc.ename}: {exc.evalue}",
+            cell=cell,
+            source=lines[0][:80] if lines else "",
+            partial=partial,
         ) from None
     except Exception as exc:  # kernel died or failed to start: still one line, still kept
         partial = _keep_partial(running, final)
@@ -278,6 +293,8 @@ def run_all(
     progress: Callable[[str], None] | None = None,
 ) -> list[ReportResult]:
     """Run every report in turn; the first failing notebook stops the run (NotebookError)."""
+    for spec in specs:  # refuse bad parameters before spending time on any notebook
+        check_parameters(spec.notebook, spec.parameters)
     results = []
     for i, spec in enumerate(specs, 1):
         if progress:
@@ -306,6 +323,19 @@ def _local_kernel_config() -> Iterator[Any]:
         yield Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _source_cell_index(partial: Path) -> int | None:
+    """Index of the failed cell in the stored notebook (without papermill's added cells)."""
+    import nbformat
+
+    nb = nbformat.read(partial, as_version=4)  # type: ignore[no-untyped-call]
+    added = ("injected-parameters", "papermill-error-cell-tag")
+    cells = [c for c in nb.cells if not set(c.metadata.get("tags", [])) & set(added)]
+    for index, cell in enumerate(cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return index
+    return None
 
 
 def _keep_partial(running: Path, final: Mapping[str, Path]) -> Path | None:
