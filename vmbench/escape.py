@@ -38,7 +38,10 @@ def _hidden(ch: str) -> bool:
 def visible(text: str) -> str:
     """One line of visible characters: whitespace runs -> one space, controls -> \\uXXXX."""
     flat = _SPACE.sub(" ", str(text))
-    return "".join(f"\\u{ord(ch):04x}" if _hidden(ch) else ch for ch in flat)
+    return "".join(
+        f"\\u{ord(ch):04x}" if _hidden(ch) else " " if unicodedata.category(ch) == "Zs" else ch
+        for ch in flat
+    )
 
 
 def shorten(text: str, width: int) -> str:
