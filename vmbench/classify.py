@@ -224,15 +224,10 @@ def finish(
         settings.correction,
     )
     q_of = dict(zip(tested, q.tolist(), strict=True))
-    # Prior for the moderated noise: the model's median, else the median within-side sigma.
-    prior: float | None = None
-    if noise is not None and noise.benchmarks:
-        prior = noise.prior_sigma
-    else:
-        within = [
-            math.sqrt(e.within_ss / e.within_df) for _, e in results.values() if e.within_df > 0
-        ]
-        prior = float(np.median(within)) if within else None
+    # Prior for the moderated noise: the noise model's median sigma. Not the median of the
+    # within-side estimates of this comparison: a slow run slows every benchmark, so those
+    # estimates share the same few runs and would add no independent degrees of freedom.
+    prior = noise.prior_sigma if noise is not None and noise.benchmarks else None
     out: dict[str, BenchmarkComparison] = {}
     for bid, (r, extra) in results.items():
         category = categories.categorize(bid, r.group)

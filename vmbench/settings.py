@@ -32,7 +32,7 @@ class Settings:
     seed: int = 20_251_126
     # Run-to-run noise band: a change must exceed
     #   t(noise_confidence, df) * sigma_run * sqrt(1/k_baseline + 1/k_candidate)
-    # in log space, where sigma_run is shrunk towards the median of all benchmarks with
+    # in log space, where sigma_run is shrunk towards the noise model's median sigma with
     # `noise_prior_df` pseudo degrees of freedom (few runs give a poor per-benchmark sigma).
     noise_confidence: float = 0.95
     noise_prior_df: float = 4.0
