@@ -167,3 +167,11 @@ def test_huge_values_are_skipped(tmp_path: Path, entry: str, reason: str) -> Non
     run = load_baseline_file(path)
     assert list(run.metrics) == ["good/ok"]
     assert [s.reason for s in run.skipped] == [reason]
+
+
+def test_no_usable_entry_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "main.json"
+    path.write_text('{"bad/x": {"unit": "ms"}, "bad/y": {"value": 1, "unit": "parsecs"}}')
+    with pytest.raises(InputError) as info:
+        load_baseline_file(path)
+    assert str(info.value) == f"{path}: no usable entry (2 skipped); first: [bad/x] has no value"

@@ -103,7 +103,10 @@ def _metric(name: str, raw: Any, path: Path) -> Metric:
 
 
 def load_baseline_file(path: Path, *, label: str | None = None) -> Run:
-    """A baseline file as a Run of Metrics; bad entries are skipped with their reason."""
+    """A baseline file as a Run of Metrics; bad entries are skipped with their reason.
+
+    InputError when the file is not a JSON object of entries or no entry is usable.
+    """
     path = Path(path)
     raw = read_json(path)
     if not isinstance(raw, dict):
@@ -119,6 +122,11 @@ def load_baseline_file(path: Path, *, label: str | None = None) -> Run:
             metrics[name] = _metric(name, entry, path)
         except ValueError as exc:
             skipped.append(Skipped(path, " ".join(str(exc).split()), name))
+    if not metrics:  # the file "loads if other entries are good"; here none is
+        first = skipped[0]
+        raise InputError(
+            path, f"no usable entry ({len(skipped)} skipped); first: [{first.id}] {first.reason}"
+        )
     return Run(
         label=label or path.stem,
         source=path,
