@@ -10,26 +10,15 @@ the format it goes into: a benchmark called `<script>` stays text in both.
 from __future__ import annotations
 
 import base64
-import html
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-# Bidirectional controls would reorder the text around a name; zero-width marks hide it.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
-
-
-def md_text(text: str) -> str:
-    """`text` as literal markdown: no tags, no emphasis, no table breaks, no @mentions."""
-    flat = " ".join(_INVISIBLE.sub("", text).split())
-    flat = html.escape(flat, quote=False)  # & < > first, then markdown punctuation
-    flat = _MD_SPECIAL.sub(r"\\\1", flat)
-    return flat.replace("@", "@\u200b")  # a zero-width space after @ stops a mention
+from vmbench.escape import html_text
+from vmbench.escape import markdown as md_text
 
 
 def _md_cell(value: object) -> str:
@@ -41,7 +30,7 @@ def _md_cell(value: object) -> str:
 def _html_cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html_text(str(value))
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from vmbench.escape import plot_label as _escape_label
 
 SEVERITY_COLOURS: Mapping[str, str] = {
     "high": "#d62728",
@@ -30,16 +31,11 @@ SEVERITY_COLOURS: Mapping[str, str] = {
     "insufficient": "#8c564b",
 }
 SIDE_COLOURS = ("#1f77b4", "#ff7f0e")
-_CONTROL = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def plot_label(text: object, width: int = 48) -> str:
-    """A data string made safe and short enough for an axis label."""
-    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
-    if len(flat) > width:
-        keep = width - 1
-        flat = flat[: keep // 2] + "…" + flat[-(keep - keep // 2) :]
-    return flat.replace("$", r"\$")
+    """A data string made safe (no mathtext, no control characters) and short."""
+    return _escape_label(str(text), width=width)
 
 
 def _unit(values: np.ndarray) -> tuple[float, str]:

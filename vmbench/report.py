@@ -129,6 +129,17 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     return params
 
 
+def notebook_for_params(path: Path) -> str | None:
+    """The notebook a params file is for, by its name: `regression*.yaml` is for the
+    regression notebook, `category-*.yaml` for category, `trend*.yaml` for trend. Other
+    YAML files in params/ (`categories.yaml`) are not notebook parameters."""
+    stem = path.stem
+    for notebook in NOTEBOOKS:
+        if stem == notebook or stem.startswith(f"{notebook}-"):
+            return notebook
+    return None
+
+
 def load_params_file(path: Path) -> dict[str, Any]:
     """A params YAML file: a mapping of parameter names to values."""
     try:
