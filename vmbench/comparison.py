@@ -240,24 +240,20 @@ class Comparison:
     @property
     def summary(self) -> str:
         """One-line verdict for a PR comment or a terminal."""
-        total = len(self.benchmarks)
         c = self.counts
         if c["high"] or c["medium"]:
-            parts = [f"{c[s]} {s}" for s in ("high", "medium") if c[s]]
-            head = f"{INDICATORS[self.verdict]} Performance regression: {', '.join(parts)}"
+            found = ", ".join(f"{c[s]} {s}" for s in ("high", "medium") if c[s])
+            head = f"{INDICATORS[self.verdict]} Performance regression: {found}"
+            others: tuple[str, ...] = ("improvement", "noisy", "insufficient", "new", "removed")
         elif c["improvement"]:
-            head = f"{INDICATORS['improvement']} Faster: {c['improvement']} improved"
+            head = f"{INDICATORS['improvement']} Faster: {c['improvement']} improvement(s)"
+            others = ("noisy", "insufficient", "new", "removed")
         else:
             head = f"{INDICATORS['stable']} No significant regression"
-        extra = [f"{c[s]} {s}" for s in ("improvement", "noisy", "insufficient") if c[s]]
-        if c["high"] or c["medium"]:
-            extra = [e for e in extra if not e.endswith("improvement")] + (
-                [f"{c['improvement']} improved"] if c["improvement"] else []
-            )
-        elif c["improvement"]:
-            extra = [e for e in extra if not e.endswith("improvement")]
-        tail = f" ({'; '.join(extra)})" if extra else ""
-        return f"{head} in {total} benchmarks{tail}"
+            others = ("noisy", "insufficient", "new", "removed")
+        extra = "; ".join(f"{c[s]} {s}" for s in others if c[s])
+        tail = f" ({extra})" if extra else ""
+        return f"{head} in {len(self.benchmarks)} benchmarks{tail}"
 
     def sorted_benchmarks(self) -> list[BenchmarkComparison]:
         """Benchmarks by severity (worst first), then by size of change."""
