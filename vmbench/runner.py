@@ -434,6 +434,8 @@ def after_bench(
                 "criterion_dir": str(bench.criterion_dir),
                 "baseline": report_baseline,
                 "candidate": candidate,
+                # One run per side: the report says run-to-run noise is unknown.
+                "noise_runs": [],
             },
             output_dir=report_dir,
         )
