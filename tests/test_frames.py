@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vmbench.categories import Categories
 from vmbench.criterion import load_criterion
@@ -18,7 +20,7 @@ from vmbench.frames import (
     samples_frame,
     skipped_frame,
 )
-from vmbench.model import Metric, Run
+from vmbench.model import Benchmark, Metric, Run
 
 TREE = Path(__file__).parent / "data" / "loaders" / "criterion"
 
@@ -103,3 +105,42 @@ def test_metrics_and_skipped_frames(write_bench, tmp_path: Path) -> None:
     assert mf[["run", "id", "value", "unit", "direction"]].values.tolist() == [
         ["file", "code_size", 10.0, "KiB", "lower"]
     ]
+
+
+@st.composite
+def _runs(draw: st.DrawFn) -> list[Run]:
+    runs = []
+    for r in range(draw(st.integers(1, 3))):
+        benches = {}
+        for b in range(draw(st.integers(0, 4))):
+            n = draw(st.integers(1, 6))
+            iters = draw(st.lists(st.integers(1, 10**6), min_size=n, max_size=n))
+            times = draw(st.lists(st.floats(0, 1e12, allow_nan=False), min_size=n, max_size=n))
+            bench_id = f"g{b % 2}/f{b}"
+            benches[bench_id] = Benchmark(
+                id=bench_id,
+                group=f"g{b % 2}",
+                function=f"f{b}",
+                value=None,
+                iters=np.array(iters, dtype=float),
+                times=np.array(times),
+            )
+        runs.append(Run(label=f"r{r}", source=Path("x"), format="criterion", benchmarks=benches))
+    return runs
+
+
+@settings(max_examples=60, deadline=None)
+@given(_runs())
+def test_frames_agree_with_the_model(runs: list[Run]) -> None:
+    sf = samples_frame(runs)
+    bf = benchmarks_frame(runs)
+    assert len(sf) == sum(b.n for run in runs for b in run.benchmarks.values())
+    assert len(bf) == sum(len(run.benchmarks) for run in runs)
+    for run in runs:
+        for bench in run.benchmarks.values():
+            rows = sf[(sf["run"] == run.label) & (sf["id"] == bench.id)]
+            np.testing.assert_array_equal(rows["per_iter_ns"], bench.per_iteration)
+            row = bf[(bf["run"] == run.label) & (bf["id"] == bench.id)].iloc[0]
+            assert row["mean_ns"] == pytest.approx(bench.mean_ns, rel=1e-12, abs=1e-12)
+            assert row["iterations"] == bench.total_iterations
+            assert pd.isna(row["criterion_mean_ns"])

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from vmbench.cargo_criterion import load_cargo_criterion
+from vmbench.cli import main
 from vmbench.criterion import list_baselines, load_criterion, load_criterion_change
 
 pytestmark = pytest.mark.realdata
@@ -113,3 +115,13 @@ def test_examples_data_matches_criterion(repo_root: Path) -> None:
         for bench in run.benchmarks.values():
             est = bench.estimates["mean"].point
             assert math.isclose(bench.mean_ns, est, rel_tol=1e-9), (baseline, bench.id)
+
+
+def test_show_command_on_real_trees(realdata: Path) -> None:
+    tree = _tree(realdata, "deduplicate/37d4f0b979")
+    result = CliRunner().invoke(main, ["show", str(tree), "--baseline", "0.3.2"])
+    assert result.exit_code == 0, result.output
+    assert "Baselines: 0.3.2, 0.3.6, base, new (showing 0.3.2)" in result.output
+    assert "Benchmarks: 12" in result.output
+    assert "get/moka get/1024" in result.output
+    assert "Skipped" not in result.output
