@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from vmbench.categories import Categories
@@ -53,15 +54,17 @@ def noise_frame(history: pd.DataFrame, *, before_run: str, steps: pd.DataFrame) 
     last change point, at most `NOISE_RUNS` per benchmark: input for `NoiseModel.from_frame`.
     """
     runs = history.drop_duplicates("run_id").sort_values(["date", "run_id"], kind="stable")
-    order = {rid: i for i, rid in enumerate(runs["run_id"])}
-    cutoff = order[before_run]
-    frame = history[history["run_id"].map(order) < cutoff]
+    order = {str(rid): i for i, rid in enumerate(runs["run_id"])}
+    # Plain integer positions (the id columns are categoricals, which refuse `<`).
+    pos = history["run_id"].astype(str).map(order).to_numpy(dtype=np.int64)
+    keep = pos < order[before_run]
     if not steps.empty:
-        last_step = steps.assign(pos=steps["run_id"].map(order)).groupby("id")["pos"].max()
-        since = frame["id"].map(last_step).fillna(-1).astype(int)
-        frame = frame[frame["run_id"].map(order) >= since.to_numpy()]
-    frame = frame.assign(pos=frame["run_id"].map(order))
-    frame = frame.sort_values("pos").groupby("id", observed=True).tail(NOISE_RUNS)
+        step_pos = steps["run_id"].astype(str).map(order).to_numpy(dtype=np.int64)
+        last = pd.Series(step_pos).groupby(steps["id"].astype(str).to_numpy()).max()
+        since = history["id"].astype(str).map(last).fillna(-1).to_numpy(dtype=np.int64)
+        keep &= pos >= since
+    frame = history[keep].assign(pos=pos[keep]).sort_values("pos", kind="stable")
+    frame = frame.groupby("id", observed=True).tail(NOISE_RUNS)
     return pd.DataFrame(
         {
             # Labelled by commit (the noise model lists them); runs of one commit are one code.

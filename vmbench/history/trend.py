@@ -178,7 +178,7 @@ def drift(history: pd.DataFrame, *, window_days: float) -> pd.DataFrame:
     frame = history.assign(side=side, log_mean=np.log(history["mean_ns"]))
     frame = frame[frame["side"] >= 0]
     rows = []
-    for (bid, category), group in frame.groupby(["id", "category"], sort=True):
+    for (bid, category), group in frame.groupby(["id", "category"], sort=True, observed=True):
         before = group.loc[group["side"] == 0, "log_mean"].to_numpy()
         after = group.loc[group["side"] == 1, "log_mean"].to_numpy()
         if before.size == 0 or after.size == 0:
@@ -236,7 +236,9 @@ def category_index(history: pd.DataFrame, *, since: Any = None) -> pd.DataFrame:
         frame = frame[frame["date"] >= pd.Timestamp(since)]
     if frame.empty:
         return pd.DataFrame(columns=cols)
-    wide = frame.pivot_table(index="run_id", columns="id", values="mean_ns", aggfunc="first")
+    wide = frame.pivot_table(
+        index="run_id", columns="id", values="mean_ns", aggfunc="first", observed=True
+    )
     runs = frame.drop_duplicates("run_id").set_index("run_id")[["date", "commit"]]
     runs = runs.sort_values("date", kind="stable")
     wide = wide.loc[runs.index].apply(np.log)
@@ -244,7 +246,7 @@ def category_index(history: pd.DataFrame, *, since: Any = None) -> pd.DataFrame:
     rel = wide.loc[:, base.notna()] - base[base.notna()]
     cats = frame.drop_duplicates("id").set_index("id")["category"]
     parts = []
-    for category, members in cats.loc[rel.columns].groupby(cats.loc[rel.columns]):
+    for category, members in cats.loc[rel.columns].groupby(cats.loc[rel.columns], observed=True):
         block = rel[members.index]
         parts.append(
             pd.DataFrame(
