@@ -152,6 +152,15 @@ def test_params_file_runs_its_notebook(path: Path, tmp_path: Path) -> None:
     params = report.load_params_file(path)
     result = report.run_report(notebook, parameters=params, output_dir=tmp_path)
     assert all(f.is_file() and f.stat().st_size > 0 for f in result.files)
+    executed = nbformat.read(result.notebook, as_version=4)
+    stderr = [
+        o.text
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("name") == "stderr"
+    ]
+    assert stderr == [], "a cell wrote warnings or errors"
     summary = json.loads(result.json.read_text())
     if notebook == "regression":
         _check_regression(summary, params)

@@ -154,7 +154,7 @@ def category_distributions(samples: pd.DataFrame, *, limit: int = 30) -> Figure:
             ax.violinplot(
                 spread,
                 positions=[p for p, d in zip(positions, data, strict=True) if np.ptp(d) > 0],
-                vert=False,
+                orientation="horizontal",
                 showextrema=False,
             )
         jitter = np.random.default_rng(0)
