@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -148,9 +149,9 @@ def test_times_must_be_positive_and_finite(bad: list[float]) -> None:
 @pytest.mark.parametrize(
     "kwargs", [{"alpha": 0.0}, {"min_size": 1}, {"permutations": 10}, {"min_change": -1}]
 )
-def test_settings_are_validated(kwargs: dict[str, float]) -> None:
+def test_settings_are_validated(kwargs: dict[str, Any]) -> None:
     with pytest.raises(UsageError):
-        StepSettings(**kwargs)  # type: ignore[arg-type]
+        StepSettings(**kwargs)
 
 
 @settings(max_examples=40, deadline=None)
