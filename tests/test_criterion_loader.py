@@ -10,13 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vmbench.criterion import (
-    MAX_JSON_BYTES,
-    list_baselines,
-    load_criterion,
-    load_criterion_change,
-)
+from vmbench.criterion import list_baselines, load_criterion, load_criterion_change
 from vmbench.errors import InputError
+from vmbench.jsonfiles import MAX_JSON_BYTES
 
 DATA = Path(__file__).parent / "data" / "loaders"
 TREE = DATA / "criterion"

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from vmbench.atomic import atomic_write_text
-from vmbench.criterion import read_json
 from vmbench.errors import InputError, Skipped
+from vmbench.jsonfiles import read_json
 from vmbench.model import Direction, Metric, Run
 from vmbench.units import parse_unit, time_unit_for
 

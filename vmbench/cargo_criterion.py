@@ -20,8 +20,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from vmbench.criterion import MAX_JSON_BYTES, ended_early, numbers, read_bytes
 from vmbench.errors import InputError, Skipped
+from vmbench.jsonfiles import MAX_JSON_BYTES, ended_early, numbers, read_bytes
 from vmbench.model import Benchmark, Estimate, Run, SamplingMode, Throughput, ThroughputKind
 from vmbench.units import parse_unit
 

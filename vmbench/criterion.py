@@ -24,19 +24,16 @@ Format history of the files read here:
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from vmbench.errors import InputError, Skipped
+from vmbench.jsonfiles import describe, numbers, read_json
 from vmbench.model import (
     Benchmark,
     Estimate,
@@ -47,7 +44,6 @@ from vmbench.model import (
     ThroughputKind,
 )
 
-MAX_JSON_BYTES = 64 * 1024 * 1024  # a real sample.json is a few KiB; refuse, don't swap
 NOT_BASELINES = frozenset({"change", "report"})
 _MARKERS = frozenset({"benchmark.json", "sample.json", "estimates.json"})
 _THROUGHPUT_KINDS: dict[str, ThroughputKind] = {
@@ -58,96 +54,9 @@ _THROUGHPUT_KINDS: dict[str, ThroughputKind] = {
 _SAMPLING_MODES: frozenset[str] = frozenset({"Linear", "Flat", "Auto"})
 
 
-def read_bytes(path: Path, *, max_bytes: int = MAX_JSON_BYTES, what: str = "a JSON file") -> bytes:
-    """A regular file's bytes, refusing directories, devices and files over `max_bytes`."""
-    try:
-        # O_NONBLOCK: a FIFO named sample.json must not hang the load; fstat says what it is.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputError(path, "missing") from None
-    except IsADirectoryError:
-        raise InputError(path, f"is a directory, expected {what}") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(path, f"is a directory, expected {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(path, f"is not a regular file, expected {what}")
-        if info.st_size > max_bytes:
-            raise InputError(
-                path,
-                f"file is {info.st_size / 2**20:.0f} MiB, over the "
-                f"{max_bytes / 2**20:.0f} MiB limit; not read",
-            )
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
-            chunks.append(chunk)
-            if sum(map(len, chunks)) > max_bytes:  # grew while we read
-                raise InputError(path, f"file grew over the {max_bytes >> 20} MiB limit")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-
-
-def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
-    """Parse a JSON file, or raise InputError naming it with a one-line reason."""
-    data = read_bytes(path, max_bytes=max_bytes)
-    if not data.strip():
-        raise InputError(path, "empty file")
-    try:
-        return json.loads(data)
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if ended_early(exc, len(data.rstrip())) else ""
-        raise InputError(
-            path, f"invalid JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise InputError(path, "invalid JSON: nested too deeply") from None
-
-
-def ended_early(exc: json.JSONDecodeError, length: int) -> bool:
-    """Whether a JSON error looks like a cut-off document rather than a malformed one."""
-    return exc.pos >= length or exc.msg.startswith("Unterminated string")
-
-
-def numbers(values: Any, what: str, path: Path) -> FloatArray:
-    """A JSON list of numbers as a float array; InputError for anything else."""
-    if not isinstance(values, list):
-        raise InputError(path, f"{what} must be a list of numbers, not {_kind(values)}")
-    for value in values:
-        if type(value) not in (int, float):  # bool is an int subclass; refuse it too
-            raise InputError(path, f"{what} must hold only numbers, found {_kind(value)}")
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except OverflowError:
-        raise InputError(path, f"{what} holds a number too large for a float") from None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, str):
-        return f"a string {value[:20]!r}"
-    if isinstance(value, float):
-        return repr(value)  # nan, inf
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _finite(value: Any, what: str, path: Path) -> float:
     if type(value) not in (int, float) or not math.isfinite(value):
-        raise InputError(path, f"{what} must be a finite number, not {_kind(value)}")
+        raise InputError(path, f"{what} must be a finite number, not {describe(value)}")
     return float(value)
 
 
@@ -235,7 +144,7 @@ def _snake(key: str) -> str:
 def parse_estimates(raw: Any, path: Path) -> dict[str, Estimate]:
     """Criterion's estimates.json (any version) with keys in lower snake case."""
     if not isinstance(raw, dict):
-        raise InputError(path, f"must be a JSON object of estimates, not {_kind(raw)}")
+        raise InputError(path, f"must be a JSON object of estimates, not {describe(raw)}")
     out: dict[str, Estimate] = {}
     for key, entry in raw.items():
         if entry is None:  # slope in Flat sampling mode
@@ -261,7 +170,7 @@ def _samples(raw: Any, path: Path) -> tuple[FloatArray, FloatArray, SamplingMode
             raise InputError(path, f"old layout must be [[iters...], [times...]], got {len(raw)}")
         return numbers(raw[0], "iters", path), numbers(raw[1], "times", path), "Linear", True
     if not isinstance(raw, dict):
-        raise InputError(path, f"must be a JSON object or [[iters], [times]], not {_kind(raw)}")
+        raise InputError(path, f"must be a JSON object or [[iters], [times]], not {describe(raw)}")
     missing = [key for key in ("iters", "times") if key not in raw]
     if missing:
         raise InputError(path, f"has no {' or '.join(missing)} field")
@@ -277,7 +186,7 @@ def _text(raw: Mapping[str, Any], key: str, path: Path, *, optional: bool) -> st
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value:
-        raise InputError(path, f"{key} must be a non-empty string, not {_kind(value)}")
+        raise InputError(path, f"{key} must be a non-empty string, not {describe(value)}")
     return value
 
 
@@ -292,7 +201,7 @@ def _load(bench_dir: Path, baseline: str) -> tuple[Benchmark, bool]:
     meta_path = where / "benchmark.json"
     meta = read_json(meta_path)
     if not isinstance(meta, dict):
-        raise InputError(meta_path, f"must be a JSON object, not {_kind(meta)}")
+        raise InputError(meta_path, f"must be a JSON object, not {describe(meta)}")
     full_id = _text(meta, "full_id", meta_path, optional=False)
     assert full_id is not None
     group = _text(meta, "group_id", meta_path, optional=True) or full_id.split("/")[0]
