@@ -164,7 +164,9 @@ def classify_sampled(
     stat_sig = q_value < settings.alpha
     beyond = True
     if noise is not None:
-        beyond = _r(abs(math.log1p(change))) > _r(noise.band_log)
+        # change = -100 % (a candidate of all-zero times) is infinitely far in log space
+        size = abs(math.log1p(change)) if change > -1.0 else math.inf
+        beyond = _r(size) > _r(noise.band_log)
         notes.append(f"run-to-run noise {noise.sigma:.1%} (band ±{noise.band:.1%}, {noise.source})")
         too_noisy = _r(noise.band_log) > _r(math.log1p(settings.regression))
         if too_noisy and not (stat_sig and beyond):
