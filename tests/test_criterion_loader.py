@@ -167,6 +167,11 @@ BAD_CASES: dict[str, tuple[dict[str, object], str, str]] = {
         "sample.json",
         "unknown sampling_mode 'Wobbly'",
     ),
+    "sampling_mode_not_text": (
+        {"sample": {"sampling_mode": [], "iters": [1], "times": [1]}},
+        "sample.json",
+        "unknown sampling_mode a list (expected Linear or Flat)",
+    ),
     "sample_is_string": ({"sample": '"hello"'}, "sample.json", "not a string"),
     "old_layout_three_lists": (
         {"sample": [[1], [2], [3]]},

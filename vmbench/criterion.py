@@ -175,8 +175,9 @@ def _samples(raw: Any, path: Path) -> tuple[FloatArray, FloatArray, SamplingMode
     if missing:
         raise InputError(path, f"has no {' or '.join(missing)} field")
     mode = raw.get("sampling_mode", "unknown")
-    if mode != "unknown" and mode not in _SAMPLING_MODES:
-        raise InputError(path, f"unknown sampling_mode {mode!r} (expected Linear or Flat)")
+    if mode != "unknown" and (not isinstance(mode, str) or mode not in _SAMPLING_MODES):
+        shown = repr(mode) if isinstance(mode, str) else describe(mode)
+        raise InputError(path, f"unknown sampling_mode {shown} (expected Linear or Flat)")
     iters = numbers(raw["iters"], "iters", path)
     return iters, numbers(raw["times"], "times", path), mode, False
 
