@@ -124,6 +124,11 @@ def make_run_id(date: dt.datetime, commit: str) -> str:
     return f"{stamp}-{safe}-{secrets.token_hex(4)}"
 
 
+@functools.cache
+def _t975(df: int) -> float:
+    return float(stats.t.ppf(0.975, df))
+
+
 def _summary(bench: Benchmark) -> dict[str, object]:
     x = bench.per_iteration
     n = x.size
@@ -132,7 +137,7 @@ def _summary(bench: Benchmark) -> dict[str, object]:
     std = float(np.std(x, ddof=1)) if n > 1 else 0.0
     # 95% CI of the mean from Student's t: exact for normal data, deterministic, and
     # cheap enough for 1,000 benchmarks per run (the comparison engine bootstraps).
-    half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n) if n > 1 else 0.0
+    half = _t975(n - 1) * std / math.sqrt(n) if n > 1 else 0.0
     return {
         "id": bench.id,
         "group": bench.group,
