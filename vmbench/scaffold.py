@@ -48,9 +48,15 @@ USER_PARAMETERS: Mapping[str, Mapping[str, Any]] = {
         "criterion_dir": "target/criterion",
         "baseline": "base",
         "candidate": "new",
+        # No identical-code runs exist yet; `vmbench bench --save-baseline aa1` makes some.
+        "noise_runs": [],
         "categories_file": "params/categories.yaml",
     },
-    "trend": {"history_dir": "benches/history", "categories_file": "params/categories.yaml"},
+    "trend": {
+        "history_dir": "benches/history",
+        "window_days": 30,
+        "categories_file": "params/categories.yaml",
+    },
 }
 
 _PROFILE_HEADER = re.compile(r"^\s*\[\s*profile\s*\.\s*bench\s*\]\s*(#.*)?$", re.MULTILINE)
