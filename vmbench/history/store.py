@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import operator
 import secrets
 from dataclasses import dataclass
@@ -129,35 +128,61 @@ def _t975(df: int) -> float:
     return float(stats.t.ppf(0.975, df))
 
 
-def _summary(bench: Benchmark) -> dict[str, object]:
-    x = bench.per_iteration
-    n = x.size
-    mean = float(np.mean(x))
-    median = float(np.median(x))
-    std = float(np.std(x, ddof=1)) if n > 1 else 0.0
+def _segment_median(
+    values: np.ndarray, seg: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    # Sort within segments once, then average the one or two middle values of each.
+    ordered = values[np.lexsort((values, seg))]
+    lo = starts + (counts - 1) // 2
+    hi = starts + counts // 2
+    out: np.ndarray = (ordered[lo] + ordered[hi]) / 2.0
+    return out
+
+
+def _columns(benches: list[Benchmark]) -> dict[str, pa.Array]:
+    """Summary and sample columns of every benchmark, computed for all of them at once."""
+    counts = np.array([b.n for b in benches], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    starts = offsets[:-1]
+    seg = np.repeat(np.arange(len(benches)), counts)
+    iters = np.concatenate([b.iters for b in benches])
+    times = np.concatenate([b.times for b in benches])
+    x = times / iters  # time per iteration of each sample
+    mean = np.add.reduceat(x, starts) / counts
+    dev = x - mean[seg]
+    dof = np.maximum(counts - 1, 1)
+    std = np.where(counts > 1, np.sqrt(np.add.reduceat(dev * dev, starts) / dof), 0.0)
     # 95% CI of the mean from Student's t: exact for normal data, deterministic, and
-    # cheap enough for 1,000 benchmarks per run (the comparison engine bootstraps).
-    half = _t975(n - 1) * std / math.sqrt(n) if n > 1 else 0.0
+    # cheap for thousands of benchmarks per run (the comparison engine bootstraps).
+    t = np.array([_t975(int(c) - 1) if c > 1 else 0.0 for c in counts])
+    half = t * std / np.sqrt(counts)
+    median = _segment_median(x, seg, starts, counts)
+    mad = 1.4826 * _segment_median(np.abs(x - median[seg]), seg, starts, counts)  # Criterion's
+    ordered = x[np.lexsort((x, seg))]
+    throughput = [b.throughput for b in benches]
+    list_offsets = pa.array(offsets, type=pa.int32())
     return {
-        "id": bench.id,
-        "group": bench.group,
-        "function": bench.function,
-        "value": bench.value,
-        "n": n,
-        "iterations": bench.total_iterations,
-        "mean_ns": mean,
-        "median_ns": median,
-        "std_dev_ns": std,
-        "mad_ns": float(np.median(np.abs(x - median))) * 1.4826,  # Criterion's scaled MAD
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "min_ns": float(np.min(x)),
-        "max_ns": float(np.max(x)),
-        "sampling_mode": bench.sampling_mode,
-        "throughput_kind": bench.throughput.kind if bench.throughput else None,
-        "throughput_per_iteration": bench.throughput.per_iteration if bench.throughput else None,
-        "iters": bench.iters.tolist(),
-        "times": bench.times.tolist(),
+        "id": pa.array([b.id for b in benches], pa.string()),
+        "group": pa.array([b.group for b in benches], pa.string()),
+        "function": pa.array([b.function for b in benches], pa.string()),
+        "value": pa.array([b.value for b in benches], pa.string()),
+        "n": pa.array(counts, pa.int32()),
+        "iterations": pa.array(np.round(np.add.reduceat(iters, starts)).astype(np.int64)),
+        "mean_ns": pa.array(mean),
+        "median_ns": pa.array(median),
+        "std_dev_ns": pa.array(std),
+        "mad_ns": pa.array(mad),
+        "ci_low": pa.array(mean - half),
+        "ci_high": pa.array(mean + half),
+        "min_ns": pa.array(ordered[starts]),
+        "max_ns": pa.array(ordered[offsets[1:] - 1]),
+        "sampling_mode": pa.array([b.sampling_mode for b in benches], pa.string()),
+        "throughput_kind": pa.array([tp.kind if tp else None for tp in throughput], pa.string()),
+        "throughput_per_iteration": pa.array(
+            [tp.per_iteration if tp else None for tp in throughput], pa.float64()
+        ),
+        "iters": pa.ListArray.from_arrays(list_offsets, pa.array(iters)),
+        "times": pa.ListArray.from_arrays(list_offsets, pa.array(times)),
     }
 
 
@@ -195,8 +220,8 @@ def add_run(
     date = _utc(date)
     machine = machine or MachineInfo(name="unknown")
     rid = run_id or make_run_id(date, commit)
-    rows = [_summary(run.benchmarks[key]) for key in sorted(run.benchmarks)]
-    columns: dict[str, list[object]] = {name: [r[name] for r in rows] for name in rows[0]}
+    columns = _columns([run.benchmarks[key] for key in sorted(run.benchmarks)])
+    rows = len(run.benchmarks)
     constants: dict[str, object] = {
         "run_id": rid,
         "date": date,
@@ -212,9 +237,9 @@ def add_run(
         "host_hash": machine.host_hash,
     }
     arrays = [
-        pa.array([constants[f.name]] * len(rows), type=f.type)
+        pa.array([constants[f.name]] * rows, type=f.type)
         if f.name in constants
-        else pa.array(columns[f.name], type=f.type)
+        else columns[f.name]
         for f in _SCHEMA
     ]
     table = pa.Table.from_arrays(arrays, schema=_SCHEMA).replace_schema_metadata(
