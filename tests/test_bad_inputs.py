@@ -130,9 +130,13 @@ def check_result(case: dict[str, Any], command: str, result: Result, where: Prep
     assert result.exit_code == expected_exit(case, command), out
     assert re.search(case["expect"], out), f"{case['expect']!r} not in:\n{out}"
     if result.exit_code == 2:
-        # Nothing usable: one line saying so on stderr, nothing half-printed on stdout.
-        assert "vmbench: error: " in result.stderr, out
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        # Nothing usable: the error as the last line of stderr (after any skip lines),
+        # every line from vmbench, nothing half-printed on stdout.
+        lines = result.stderr.strip().splitlines()
+        assert lines, out
+        assert lines[-1].startswith("vmbench: error: "), out
+        assert all(line.startswith("vmbench: ") for line in lines), out
+        assert result.stdout.strip() == "", out
         return
     if command.endswith("-json"):
         data = check_no_nan_json(result.stdout)
@@ -140,7 +144,8 @@ def check_result(case: dict[str, Any], command: str, result: Result, where: Prep
     elif command == "history-add":
         assert any((where.tmp / "history").iterdir()), "history add wrote nothing"
     elif case["good"]:
-        assert GOOD_ID in out, f"{GOOD_ID} not reported:\n{out}"
+        shown = MANIFEST["good_shown_by"].get(command, re.escape(GOOD_ID))
+        assert re.search(shown, out), f"{GOOD_ID} not reported:\n{out}"
 
 
 @pytest.mark.parametrize(("case", "command"), _runs())

@@ -14,7 +14,7 @@ from pathlib import Path
 from vmbench.categories import Categories
 from vmbench.compare import compare
 from vmbench.comparison import Comparison
-from vmbench.errors import Skipped, UsageError
+from vmbench.errors import InputError, Skipped, UsageError
 from vmbench.model import Run
 from vmbench.noise import NoiseModel
 from vmbench.refs import load_ref
@@ -73,6 +73,15 @@ def compare_refs(
         raise UsageError(f"{overlap[0]!r} is on both sides of the comparison")
     base_runs = load_refs(baseline, criterion_dir=criterion_dir)
     cand_runs = load_refs(candidate, criterion_dir=criterion_dir)
+    for role, side in (("baseline", base_runs), ("candidate", cand_runs)):
+        for run in side:
+            if len(run) == 0:  # everything skipped: never "all removed" and exit 0
+                first = f"; first: {run.skipped[0]}" if run.skipped else ""
+                raise InputError(
+                    run.source,
+                    f"nothing usable in the {role} run {run.label!r} "
+                    f"({len(run.skipped)} skipped{first})",
+                )
     noise, noise_runs = load_noise_model(
         noise_refs=noise_refs, noise_model_file=noise_model_file, criterion_dir=criterion_dir
     )

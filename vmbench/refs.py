@@ -66,8 +66,9 @@ def load_ref(ref: str, *, criterion_dir: Path) -> Run:
             return load_cargo_criterion(path, label=ref_label(ref))
         return load_baseline_file(path, label=ref_label(ref))
     if not criterion_dir.is_dir():
+        state = "is not a directory" if criterion_dir.exists() else "does not exist"
         raise InputError(
-            criterion_dir, f"does not exist, and {ref!r} is not an existing file or directory"
+            criterion_dir, f"{state}, and {ref!r} is not an existing file or directory"
         )
     if available is None:
         available = _baselines(criterion_dir)
