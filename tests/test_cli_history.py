@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,3 +146,27 @@ def test_a_newer_store_file_is_refused_with_exit_2(criterion: Path, tmp_path: Pa
         assert code == 2
         assert err.startswith(f"vmbench: error: {path}: history schema_version 7 is newer")
         assert err.count("\n") == 1
+
+
+def test_two_concurrent_history_add_commands_lose_nothing(criterion: Path, tmp_path: Path) -> None:
+    store = tmp_path / "history"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable, "-c",
+                "import sys; from vmbench.cli import main; sys.exit(main())",
+                "history", "add", str(criterion), "--baseline", f"r{r}", "--commit", "same",
+                "--branch", "main", "--date", "2025-02-01T04:00:00Z", "--history", str(store),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for r in range(4)
+    ]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    code, out, _ = _invoke("history", "list", "--history", str(store), "--format", "json")
+    assert code == 0
+    assert sorted(r["label"] for r in json.loads(out)["runs"]) == [f"r{r}" for r in range(4)]
