@@ -166,7 +166,11 @@ def test_security_rules(path: Path) -> None:
 def test_only_commenting_and_history_jobs_may_write() -> None:
     jobs = _load(ROOT / ".github/workflows/benchmark.yml")["jobs"]
     assert jobs["benchmark"]["permissions"] == {"contents": "read"}
-    assert jobs["compare"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert jobs["compare"]["permissions"] == {
+        "actions": "read",
+        "contents": "read",
+        "pull-requests": "write",
+    }
     assert jobs["notify"]["permissions"] == {"contents": "write"}
     assert _load(ROOT / ".github/workflows/ci.yml")["jobs"]["test"]["permissions"] == {
         "contents": "read"
