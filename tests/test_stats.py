@@ -210,3 +210,25 @@ def test_linear_mode_mwu_keeps_its_level_under_h0(overhead: float, lowest: float
 def test_t_quantile_tends_to_the_normal() -> None:
     assert stats.t_quantile(0.95, 1e9) == pytest.approx(1.959964, rel=1e-5)
     assert stats.t_quantile(0.95, 4) == pytest.approx(2.776445, rel=1e-5)
+
+
+def test_welch_p_is_scipys_and_constant_rows_get_1() -> None:
+    rng = np.random.default_rng(9)
+    c, b = rng.normal(1.0, 1, size=(3, 25)), rng.normal(0.0, 2, size=(3, 30))
+    p = stats.welch_p_value(c, b)
+    for i in range(3):
+        assert p[i] == pytest.approx(sps.ttest_ind(c[i], b[i], equal_var=False).pvalue)
+    assert stats.welch_p_value(np.full((1, 5), 2.0), np.full((1, 5), 2.0))[0] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("p", "ci", "verdict"),
+    [
+        (0.01, (0.02, 0.05), "regressed"),
+        (0.01, (-0.05, -0.02), "improved"),
+        (0.01, (0.005, 0.05), "within noise"),
+        (0.20, (0.02, 0.05), "no change"),
+    ],
+)
+def test_criterion_verdict_rule(p: float, ci: tuple[float, float], verdict: str) -> None:
+    assert stats.criterion_verdict(p, ci) == verdict

@@ -225,7 +225,7 @@ def _compare_sampled(
     ]
     # Tests on the pooled samples, batched by (n_baseline, n_candidate).
     count = len(ids)
-    u, p, hl = np.empty(count), np.empty(count), np.empty(count)
+    u, p, hl, welch = np.empty(count), np.empty(count), np.empty(count), np.empty(count)
     shapes: dict[tuple[int, int], list[int]] = {}
     for j, (bx, cx) in enumerate(pooled):
         shapes.setdefault((bx.size, cx.size), []).append(j)
@@ -234,6 +234,7 @@ def _compare_sampled(
         c_block = np.stack([pooled[j][1] for j in js])
         u[js], p[js] = stats.mann_whitney(c_block, b_block)
         hl[js] = stats.hodges_lehmann(c_block, b_block)
+        welch[js] = stats.welch_p_value(c_block, b_block)
     b_boot = np.stack([bb for bb, _ in boots])
     c_boot = np.stack([cb for _, cb in boots])
     change_ci = stats.ratio_interval(b_boot, c_boot, settings.confidence)
@@ -273,6 +274,9 @@ def _compare_sampled(
             noise=None,
             unstable=False,
             throughput=_throughput(b_runs[0].bench, c_runs[0].bench, b_side, c_side),
+            criterion_verdict=stats.criterion_verdict(
+                float(welch[j]), (float(change_ci[j, 0]), float(change_ci[j, 1]))
+            ),
         )
         out[bid] = (result, _extra(b_runs, c_runs, settings))
     return out
@@ -405,6 +409,7 @@ def _compare_points(
         "noise": None,
         "unstable": False,
         "throughput": None,
+        "criterion_verdict": None,
     }
     if b_side is None or c_side is None:
         where = "candidate" if b_side is None else "baseline"

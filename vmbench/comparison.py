@@ -14,7 +14,8 @@ JSON schema history (`schema_version`):
       value, unit; null when absent), change, change_ci, median_change,
       hodges_lehmann_ns, hodges_lehmann, cliffs_delta, p_value, q_value, min_p_value,
       test (mann-whitney-u|thresholds|none), significant, severity, note,
-      noise{sigma, band, df, source}|null, unstable, throughput|null.
+      noise{sigma, band, df, source}|null, unstable, throughput|null,
+      criterion_verdict (regressed|improved|within noise|no change|null).
 """
 
 from __future__ import annotations
@@ -147,6 +148,9 @@ class BenchmarkComparison:
     noise: NoiseEstimate | None
     unstable: bool
     throughput: ThroughputChange | None
+    # What Criterion itself would say (Welch t p < 0.05 and the change interval beyond
+    # +/-1 %): "regressed", "improved", "within noise", "no change"; None without samples.
+    criterion_verdict: str | None = None
 
     @property
     def indicator(self) -> str:
@@ -193,6 +197,7 @@ class BenchmarkComparison:
                     "candidate_per_s": self.throughput.candidate_per_s,
                     "change": self.throughput.change,
                 },
+                "criterion_verdict": self.criterion_verdict,
             }
         )
 
@@ -315,6 +320,7 @@ class Comparison:
                 "noise_sigma": b.noise.sigma if b.noise else None,
                 "noise_band": b.noise.band if b.noise else None,
                 "unstable": b.unstable,
+                "criterion_verdict": b.criterion_verdict,
                 "test": b.test,
                 "note": b.note,
             }

@@ -36,6 +36,7 @@ Choices, with the reason for each:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -184,6 +185,41 @@ def mann_whitney(candidate: FloatArray, baseline: FloatArray) -> tuple[FloatArra
         u[live] = res.statistic
         p[live] = np.clip(res.pvalue, 0.0, 1.0)
     return u, p
+
+
+def welch_p_value(candidate: FloatArray, baseline: FloatArray) -> FloatArray:
+    """Two-sided Welch t-test p per row (Criterion's test statistic; it bootstraps the
+    null distribution, we use the t distribution). Constant rows get p = 1."""
+    c2 = np.atleast_2d(candidate)
+    b2 = np.atleast_2d(baseline)
+    if c2.shape[1] < 2 or b2.shape[1] < 2:
+        return np.ones(c2.shape[0])
+    # scipy warns on nearly constant rows (precision loss); those rows are handled below
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = sps.ttest_ind(c2, b2, equal_var=False, axis=1)
+    p: FloatArray = np.asarray(res.pvalue, dtype=np.float64)
+    return np.where(np.isfinite(p), p, 1.0)
+
+
+def criterion_verdict(
+    welch_p: float,
+    change_ci: tuple[float, float],
+    *,
+    significance: float = 0.05,
+    noise_threshold: float = 0.01,
+) -> str:
+    """What Criterion would print for this pair (its defaults): "regressed" or "improved"
+    when p < significance and the whole change interval lies beyond +/- noise_threshold,
+    "within noise" when p < significance otherwise, else "no change"."""
+    if not welch_p < significance:
+        return "no change"
+    lo, hi = change_ci
+    if lo > noise_threshold:
+        return "regressed"
+    if hi < -noise_threshold:
+        return "improved"
+    return "within noise"
 
 
 def min_p_value(n1: int, n2: int) -> float:
