@@ -33,6 +33,9 @@ def _html_cell(value: object) -> str:
     return html_text(str(value))
 
 
+MD_ROWS = 25
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of already formatted values (strings), folded under a summary when long.
@@ -45,11 +48,15 @@ class Table:
     title: str = ""
     fold: bool = False
     limit: int | None = None
+    # Markdown goes into a pull-request comment (GitHub caps one at 65,536 characters):
+    # fewer rows there, the first ones (callers sort what matters to the top).
+    md_limit: int | None = MD_ROWS
 
-    def _rows(self) -> tuple[pd.DataFrame, int]:
-        if self.limit is None or len(self.frame) <= self.limit:
+    def _rows(self, limit: int | None = None) -> tuple[pd.DataFrame, int]:
+        limit = self.limit if limit is None else limit
+        if limit is None or len(self.frame) <= limit:
             return self.frame, 0
-        return self.frame.head(self.limit), len(self.frame) - self.limit
+        return self.frame.head(limit), len(self.frame) - limit
 
     def _summary(self) -> str:
         return f"{self.title} ({len(self.frame)} rows)" if self.title else f"{len(self.frame)} rows"
@@ -65,7 +72,7 @@ class Table:
             f'<table class="vmbench"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         )
         if hidden:
-            table += f"<p><em>{hidden} more rows not shown (see the JSON file).</em></p>"
+            table += f"<p><em>{hidden} more rows in the JSON file.</em></p>"
         if self.frame.empty:
             table = "<p><em>none</em></p>"
         if self.fold:
@@ -74,7 +81,8 @@ class Table:
         return title + table
 
     def _repr_markdown_(self) -> str:
-        rows, hidden = self._rows()
+        limits = [x for x in (self.limit, self.md_limit) if x is not None]
+        rows, hidden = self._rows(min(limits) if limits else None)
         if self.frame.empty:
             table = "_none_"
         else:
@@ -88,7 +96,7 @@ class Table:
             ]
             table = "\n".join(lines)
             if hidden:
-                table += f"\n\n_{hidden} more rows not shown (see the JSON file)._"
+                table += f"\n\n_{hidden} more rows in the HTML report and the JSON file._"
         if self.fold:
             # GitHub renders markdown inside <details> only after a blank line.
             summary = _md_cell(self._summary())

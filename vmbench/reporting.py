@@ -35,6 +35,7 @@ from vmbench.units import format_duration
 
 FOLD_ROWS = 15  # tables longer than this are folded under <details>
 TABLE_LIMIT = 500  # rows rendered in one table; the JSON has all of them
+MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment) report
 
 
 def as_list(refs: str | Sequence[str]) -> list[str]:
@@ -210,12 +211,15 @@ def category_tables(comparison: Comparison) -> Stack:
         title = f"{name}: {len(benches)} benchmarks, {flagged} flagged" + (
             f", geometric-mean change {_pct(geo)}" if geo is not None else ""
         )
+        unsettled = sum(1 for b in benches if b.severity != "stable")
         tables.append(
             Table(
                 benchmark_rows(benches),
                 title=title,
                 fold=len(benches) > FOLD_ROWS or flagged == 0,
                 limit=TABLE_LIMIT,
+                # In a PR comment: what is not stable (sorted first), plus a few stable rows.
+                md_limit=min(MD_CATEGORY_ROWS, max(3, unsettled)),
             )
         )
     return Stack(tables)
