@@ -214,3 +214,11 @@ def test_latest_vs_previous_needs_two_runs(tmp_path: Path) -> None:
     build_history(tmp_path, Plan(runs=1, benchmarks=2, samples=5))
     with pytest.raises(UsageError, match="needs two"):
         latest_vs_previous(tmp_path)
+
+
+def test_latest_vs_previous_compares_only_the_selected_benchmarks(tmp_path: Path) -> None:
+    build_history(tmp_path, Plan(runs=4, benchmarks=6, samples=10))
+    result = latest_vs_previous(tmp_path, pattern="^(gc|jit)/")
+    assert {b.id for b in result.comparison.benchmarks} == {"gc/bench_0001", "jit/bench_0000"}
+    result = latest_vs_previous(tmp_path, category="tlb", history=load_history(tmp_path))
+    assert {b.id for b in result.comparison.benchmarks} == {"tlb/bench_0003"}

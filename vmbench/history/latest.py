@@ -9,6 +9,7 @@ Warns when the two runs' machine fingerprints differ (another CPU, OS or compile
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from vmbench.history.changepoint import StepSettings
 from vmbench.history.machine import COMPARED_FIELDS, MachineInfo
 from vmbench.history.store import load_history, load_run_samples
 from vmbench.history.trend import change_points, select_line
+from vmbench.model import Run
 from vmbench.noise import NoiseModel
 from vmbench.settings import Settings
 
@@ -43,6 +45,11 @@ class LatestComparison:
 
 def _machine(row: pd.Series) -> MachineInfo:
     return MachineInfo(name=str(row["machine"]), **{f: row[f] for f in COMPARED_FIELDS})
+
+
+def _only(run: Run, ids: set[str]) -> Run:
+    kept = {k: v for k, v in run.benchmarks.items() if k in ids}
+    return dataclasses.replace(run, benchmarks=kept)
 
 
 def _label(row: pd.Series) -> str:
@@ -80,13 +87,21 @@ def latest_vs_previous(
     *,
     branch: str | None = None,
     machine: str | None = None,
+    pattern: str | None = None,
+    category: str | None = None,
     settings: Settings | None = None,
     categories: Categories | None = None,
     steps: StepSettings | None = None,
+    history: pd.DataFrame | None = None,
 ) -> LatestComparison:
-    """Compare the newest run of a branch and machine with the run before it."""
-    history = load_history(store, categories=categories)
-    line = select_line(history, branch=branch, machine=machine)
+    """Compare the newest run of a branch and machine with the run before it.
+
+    `pattern` (regex on ids) and `category` narrow the benchmarks as in `select_line`;
+    `history` is the store's `load_history` frame when the caller already has it.
+    """
+    if history is None:
+        history = load_history(store, categories=categories)
+    line = select_line(history, branch=branch, machine=machine, pattern=pattern, category=category)
     frame = line.history
     runs = frame.drop_duplicates("run_id").sort_values(["date", "run_id"], kind="stable")
     if len(runs) < 2:
@@ -115,9 +130,10 @@ def latest_vs_previous(
         warnings.append("fewer than two earlier runs: run-to-run noise unknown")
     from vmbench.compare import compare  # the engine imports scipy's stats on first use
 
+    keep = set(frame["id"].astype(str))
     comparison = compare(
-        load_run_samples(store, str(previous["run_id"]), label=_label(previous)),
-        load_run_samples(store, str(latest["run_id"]), label=_label(latest)),
+        _only(load_run_samples(store, str(previous["run_id"]), label=_label(previous)), keep),
+        _only(load_run_samples(store, str(latest["run_id"]), label=_label(latest)), keep),
         settings=settings,
         noise=noise,
         categories=categories,

@@ -82,9 +82,12 @@ def trend_data(
             Path(history_dir),
             branch=report.branch,
             machine=report.machine,
+            pattern=pattern or None,
+            category=category or None,
             settings=settings,
             categories=categories,
             steps=steps,
+            history=frame,
         )
     except VmbenchError as exc:  # e.g. one run only, or samples pruned: shown, not fatal
         problem = str(exc)
