@@ -138,3 +138,17 @@ def test_table_escapes_terminal_controls() -> None:
     assert "\u202e" not in text
     assert "\x1b" not in text
     assert "<script>alert(1)</script> | @user `x` \\u202e" in text
+
+
+def test_markdown_stays_within_a_github_comment() -> None:
+    rng = np.random.default_rng(3)
+    ids = [f"memory/alloc/{'x' * 40}/{i}" for i in range(3000)]
+    base = run("main", [bench(i, rng.lognormal(0, 0.02, 20)) for i in ids])
+    cand = run(
+        "pr",
+        [bench(i, rng.lognormal(0, 0.02, 20) * (1.3 if n < 5 else 1)) for n, i in enumerate(ids)],
+    )
+    text = render(compare(base, cand), "markdown")
+    assert len(text) <= 60_000
+    assert "more not shown here" in text
+    assert text.count("🔴") >= 5  # the flagged ones come first and are all there

@@ -48,15 +48,29 @@ def _row(b: BenchmarkComparison) -> str:
     return "| " + " | ".join(values) + " |"
 
 
-def _table(benches: Sequence[BenchmarkComparison]) -> list[str]:
-    return [
+def _table(benches: Sequence[BenchmarkComparison], budget: list[int]) -> list[str]:
+    """Header and rows while the character budget lasts; then one line saying how many
+    rows were left out (a GitHub comment holds at most 65,536 characters)."""
+    lines = [
         "| " + " | ".join(_COLUMNS) + " |",
         "|" + "|".join(("---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---")) + "|",
-        *(_row(b) for b in benches),
     ]
+    for shown, b in enumerate(benches):
+        row = _row(b)
+        if len(row) + 1 > budget[0]:
+            lines += ["", f"*{len(benches) - shown} more not shown here: see the JSON output.*"]
+            break
+        budget[0] -= len(row) + 1
+        lines.append(row)
+    return lines
 
 
-def render_markdown(comparison: Comparison, *, only_not_stable: bool = False) -> str:
+MAX_CHARS = 60_000
+
+
+def render_markdown(
+    comparison: Comparison, *, only_not_stable: bool = False, max_chars: int = MAX_CHARS
+) -> str:
     counts = comparison.counts
     lines = [
         f"## Benchmarks: {escape.markdown(comparison.candidate)} vs "
@@ -68,16 +82,17 @@ def render_markdown(comparison: Comparison, *, only_not_stable: bool = False) ->
         or "no benchmarks compared",
         "",
     ]
+    budget = [max_chars - 4_000]  # room for the heading, warnings and settings
     flagged = comparison.not_stable()
     stable = [b for b in comparison.sorted_benchmarks() if b.severity == "stable"]
     if flagged:
-        lines += [*_table(flagged), ""]
+        lines += [*_table(flagged, budget), ""]
     if stable and not only_not_stable:
         lines += [
             "<details>",
             f"<summary>{len(stable)} stable benchmark(s)</summary>",
             "",
-            *_table(stable),
+            *_table(stable, budget),
             "",
             "</details>",
             "",
