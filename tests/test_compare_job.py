@@ -13,10 +13,15 @@ Against the bundled data the job must fail on the planted regression (`pr` vs `m
 with the markdown in the step summary, and pass on an A/A pair. The PR comment script
 (actions/github-script) is run with node against a recording fake of the GitHub API: one
 comment, found by its hidden marker and updated in place.
+
+The `notify` job runs the same way twice (two pushes to main) against a local bare git
+repository standing in for GitHub (VMBENCH_HISTORY_REMOTE): the history branch gets
+both runs, the baseline file and the trend report.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -37,8 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "benchmark.yml"
 CRITERION = ROOT / "examples" / "data" / "criterion"
 MARKER = "<!-- vmbench-report -->"
-GITHUB = {
+GITHUB: dict[str, Any] = {
     "event_name": "pull_request",
+    "sha": "b" * 40,
+    "ref": "refs/pull/7/merge",
+    "ref_name": "7/merge",
+    "base_ref": "main",
     "repository": "vmbench/vmbench",
     "run_id": "4242",
     "server_url": "https://github.com",
@@ -211,6 +220,7 @@ def run_job(
     runner_env: Mapping[str, str],
     local_actions: Mapping[str, Callable[[dict[str, Any], Path], None]],
     replaced_steps: Mapping[str, Callable[[Path], None]],
+    github_context: Mapping[str, Any] | None = None,
 ) -> JobResult:
     job = workflow["jobs"][job_name]
     temp = workspace.parent / f"{workspace.name}-runner"
@@ -220,7 +230,7 @@ def run_job(
     outputs: dict[str, dict[str, str]] = {}
     extra_env: dict[str, str] = {}
     extra_path: list[str] = []
-    github = {**GITHUB, "workspace": str(workspace)}
+    github = {**(github_context or GITHUB), "workspace": str(workspace)}
     env_layers: list[dict[str, str]] = []
 
     def context(path: str) -> Any:
@@ -291,6 +301,9 @@ def run_job(
                 "CI": "true",
                 "GITHUB_ACTIONS": "true",
                 "GITHUB_EVENT_NAME": github["event_name"],
+                "GITHUB_SHA": github["sha"],
+                "GITHUB_REF": github["ref"],
+                "GITHUB_REF_NAME": github["ref_name"],
                 "GITHUB_REPOSITORY": github["repository"],
                 "GITHUB_RUN_ID": github["run_id"],
                 "GITHUB_SERVER_URL": github["server_url"],
@@ -585,3 +598,130 @@ def test_fork_follow_up_posts_only_for_the_run_s_own_pull_request(tmp_path: Path
     calls = _run_script(tmp_path, script, state, env)
     assert calls[0][0] == "failed"
     assert len(calls) == 1
+
+
+# --- the notify job: history branch, baseline file, trend report ---------------------
+
+
+def _artifact_with_new(source: Path, target: Path, baseline: str) -> None:
+    """A main push run's `criterion` artifact: the bundled run `baseline` saved as `new`."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("report", "*.svg", "*.html"))
+    for run_dir in list(target.rglob(baseline)):
+        if run_dir.is_dir() and (run_dir / "sample.json").is_file():
+            shutil.copytree(run_dir, run_dir.parent / "new", dirs_exist_ok=True)
+
+
+def _notify(tmp_path: Path, workflow: dict[str, Any], remote: Path, *, commit: str) -> JobResult:
+    from vmbench.criterion import load_criterion
+    from vmbench.history.machine import MachineInfo
+    from vmbench.history.store import add_run
+
+    workspace = tmp_path / f"ws-{commit}"
+    workspace.mkdir()
+    artifact = tmp_path / f"artifact-{commit}"
+    _artifact_with_new(CRITERION, artifact, "main")
+
+    def download(with_values: dict[str, Any], ws: Path) -> None:
+        target = ws / with_values["path"]
+        if with_values["name"] == "criterion":
+            target.symlink_to(artifact, target_is_directory=True)
+        else:  # the history entry the benchmark job's `vmbench bench --history` wrote
+            assert with_values["name"] == "history-entry"
+            run = load_criterion(artifact, "new")
+            date = datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc)
+            date += datetime.timedelta(days=int(commit[-1]))
+            add_run(
+                target,
+                run,
+                commit=commit,
+                branch="main",
+                date=date,
+                machine=MachineInfo(name="github-ubuntu-24.04"),
+            )
+
+    actions = _local_actions()
+    actions["actions/download-artifact"] = download
+    actions["actions/upload-artifact"] = lambda with_values, ws: None
+    push = {
+        **GITHUB,
+        "event_name": "push",
+        "sha": commit,
+        "ref": "refs/heads/main",
+        "ref_name": "main",
+        "event": {},
+    }
+    venv_bin = str(Path(sys.executable).parent)
+    return run_job(
+        workflow,
+        "notify",
+        workspace=workspace,
+        runner_env={
+            "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": os.environ.get("HOME", str(tmp_path)),
+            "LANG": "C.UTF-8",
+            "VMBENCH_HISTORY_REMOTE": str(remote),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+        local_actions=actions,
+        replaced_steps={"install": lambda _ws: None},
+        github_context=push,
+    )
+
+
+@pytest.mark.slow
+def test_notify_job_records_history_on_the_data_branch(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    if not CRITERION.is_dir():
+        pytest.skip(f"bundled example data {CRITERION} is missing")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+
+    first = _notify(tmp_path, workflow, remote, commit="c0ffee01")
+    assert first.status == "success", first.summary
+    second = _notify(tmp_path, workflow, remote, commit="c0ffee02")
+    assert second.status == "success", second.summary
+
+    listing = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "benchmark-history"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    entries = [name for name in listing if name.startswith("history/")]
+    assert len(entries) == 2
+    assert all(name.endswith(".parquet") for name in entries)
+    assert "benches/baselines/main.json" in listing
+    log = subprocess.run(
+        ["git", "--git-dir", str(remote), "log", "--format=%s", "benchmark-history"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert log == ["vmbench: record c0ffee02 (main)", "vmbench: record c0ffee01 (main)"]
+    baseline = json.loads(
+        subprocess.run(
+            [
+                "git",
+                "--git-dir",
+                str(remote),
+                "show",
+                "benchmark-history:benches/baselines/main.json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert set(baseline) == {b.id for b in _bundled_main()}
+    assert "## vmbench: benchmark history" in second.summary
+    assert "2 runs in the history" in second.summary
+    assert (second.workspace / "vmbench-out/report/trend.html").is_file()
+
+
+def _bundled_main() -> list[Any]:
+    from vmbench.criterion import load_criterion
+
+    return list(load_criterion(CRITERION, "main").benchmarks.values())
