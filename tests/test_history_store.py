@@ -245,3 +245,23 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     frame = load_history(store)
     assert frame["run_id"].nunique() == 30
     assert set(frame["label"]) == {f"w{w}-{i}" for w in (1, 2) for i in range(15)}
+
+
+def test_every_command_names_a_corrupt_file(tmp_path: Path) -> None:
+    add_run(tmp_path, small_run(), commit="c", branch="main", date=DAY0, machine=None)
+    bad = tmp_path / "20250102T000000Z-x-1.parquet"
+    bad.write_bytes(b"PAR1 truncated")
+    for call in (
+        lambda: list_runs(tmp_path),
+        lambda: prune_samples(tmp_path, keep_samples_days=0),
+        lambda: load_run_samples(tmp_path, bad.stem),
+    ):
+        with pytest.raises(InputError, match=r"20250102T000000Z-x-1\.parquet: cannot read"):
+            call()
+
+
+def test_a_store_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.write_text("not a directory")
+    with pytest.raises(InputError, match="must be a directory"):
+        add_run(store, small_run(), commit="c", branch="main", date=DAY0, machine=None)

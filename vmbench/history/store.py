@@ -13,7 +13,8 @@ Raw samples are two list columns (`iters`, `times`) in the same row; `prune_samp
 rewrites old files with those set to null and leaves every summary column untouched.
 
 Format history (`vmbench.schema_version` in the Parquet key-value metadata):
-  1 (vmbench 0.1): the columns of `_SCHEMA` below.
+  1 (vmbench 0.1): the columns of `_SCHEMA` below; key `vmbench.samples` is `kept` or
+    `pruned` (then `iters` and `times` are null).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from vmbench.model import Benchmark, Run, Throughput
 
 SCHEMA_VERSION = 1
 _VERSION_KEY = b"vmbench.schema_version"
+_SAMPLES_KEY = b"vmbench.samples"  # "kept", or "pruned" once prune_samples dropped them
 DEFAULT_STORE = Path("benches/history")
 
 _RUN_FIELDS = [
@@ -243,13 +245,23 @@ def add_run(
         for f in _SCHEMA
     ]
     table = pa.Table.from_arrays(arrays, schema=_SCHEMA).replace_schema_metadata(
-        {_VERSION_KEY: str(SCHEMA_VERSION).encode()}
+        {_VERSION_KEY: str(SCHEMA_VERSION).encode(), _SAMPLES_KEY: b"kept"}
     )
-    target = Path(store) / f"{rid}.parquet"
+    store = Path(store)
+    if store.exists() and not store.is_dir():
+        raise InputError(store, "history store must be a directory, this is a file")
+    target = store / f"{rid}.parquet"
     if target.exists():
         raise UsageError(f"run id {rid!r} is already in {store}")
-    atomic_write_bytes(target, _to_parquet_bytes(table))
+    _write(target, table)
     return target
+
+
+def _write(path: Path, table: pa.Table) -> None:
+    try:
+        atomic_write_bytes(path, _to_parquet_bytes(table))
+    except OSError as exc:
+        raise InputError(path, f"cannot write history file: {exc.strerror or exc}") from exc
 
 
 def run_files(store: Path) -> list[Path]:
@@ -281,12 +293,21 @@ def _check_version(path: Path, schema: pa.Schema) -> None:
         )
 
 
-def _read(path: Path, columns: list[str]) -> pa.Table:
+def _open(path: Path) -> pq.ParquetFile:
     try:
         pf = pq.ParquetFile(path)
     except (OSError, pa.ArrowInvalid) as exc:
         raise InputError(path, f"cannot read history file: {exc}") from exc
     _check_version(path, pf.schema_arrow)
+    return pf
+
+
+def _has_samples(pf: pq.ParquetFile) -> bool:
+    return (pf.schema_arrow.metadata or {}).get(_SAMPLES_KEY) != b"pruned"
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    pf = _open(path)
     missing = [c for c in columns if c not in pf.schema_arrow.names]
     if missing:
         raise InputError(path, f"history file lacks columns {missing}")
@@ -416,13 +437,11 @@ def list_runs(store: Path) -> pd.DataFrame:
     """One row per run: metadata, benchmark count, whether raw samples are kept, file size."""
     rows = []
     for path in run_files(store):
-        pf = pq.ParquetFile(path)
-        _check_version(path, pf.schema_arrow)
+        pf = _open(path)
         meta = pf.read_row_group(0, columns=RUN_COLUMNS).slice(0, 1).to_pylist()[0]
-        times = pf.read(columns=["times"]).column("times")
         meta.update(
             benchmarks=pf.metadata.num_rows,
-            has_samples=times.null_count < len(times),
+            has_samples=_has_samples(pf),
             size_bytes=path.stat().st_size,
             path=str(path),
         )
@@ -483,17 +502,18 @@ def prune_samples(
     before = sum(p.stat().st_size for p in paths)
     pruned = []
     for path in paths:
-        pf = pq.ParquetFile(path)
-        _check_version(path, pf.schema_arrow)
-        table = pf.read()
-        date = table.column("date")[0].as_py()
-        times = table.column("times")
-        if date >= cutoff or times.null_count == len(times):
+        pf = _open(path)
+        if not _has_samples(pf):
             continue
+        date = pf.read_row_group(0, columns=["date"]).column("date")[0].as_py()
+        if date >= cutoff:
+            continue
+        table = pf.read()
         nulls = pa.nulls(table.num_rows, type=pa.list_(pa.float64()))
         table = table.set_column(table.schema.get_field_index("iters"), "iters", nulls)
         table = table.set_column(table.schema.get_field_index("times"), "times", nulls)
-        atomic_write_bytes(path, _to_parquet_bytes(table))
+        meta = {**(table.schema.metadata or {}), _SAMPLES_KEY: b"pruned"}
+        _write(path, table.replace_schema_metadata(meta))
         pruned.append(path)
     after = sum(p.stat().st_size for p in run_files(store))
     return PruneResult(pruned=tuple(pruned), bytes_before=before, bytes_after=after)
