@@ -324,3 +324,16 @@ def test_thresholds_are_configurable() -> None:
     assert result.get("vm/bench2").severity == "high"  # type: ignore[union-attr]
     assert result.get("vm/bench4").severity == "medium"  # type: ignore[union-attr]
     assert result.to_dict()["settings"]["regression"] == 0.02
+
+
+def test_benchmark_missing_from_one_of_several_runs_says_so() -> None:
+    base = [
+        lognormal_run("a1", {"g/x": 1.0, "g/y": 1.0}, seed=1),
+        lognormal_run("a2", {"g/x": 1.0}, seed=2),
+    ]
+    result = compare(base, lognormal_run("b", {"g/x": 1.0, "g/y": 1.0}, seed=3))
+    y = result.get("g/y")
+    assert y is not None
+    assert "measured in 1 of 2 baseline runs" in y.note
+    assert y.baseline is not None
+    assert y.baseline.runs == ("a1",)

@@ -208,6 +208,7 @@ class Extra:
     k_baseline: int = 1
     k_candidate: int = 1
     unstable: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 # --- q-values, noise and severities over the whole comparison ---------------------------
@@ -262,6 +263,7 @@ def finish(
             )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
+        notes.extend(extra.notes)
         out[bid] = replace(
             r,
             category=category,

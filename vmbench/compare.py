@@ -114,7 +114,10 @@ def compare(
     )
     results: dict[str, tuple[BenchmarkComparison, Extra]] = {}
     for start in range(0, len(sampled), CHUNK):
-        results.update(_compare_sampled(sampled[start : start + CHUNK], base, cand, settings))
+        chunk = sampled[start : start + CHUNK]
+        results.update(
+            _compare_sampled(chunk, base, cand, settings, (len(base_runs), len(cand_runs)))
+        )
     for bid in sorted(keep - set(sampled)):
         results[bid] = (_compare_points(bid, base.get(bid), cand.get(bid), settings), Extra())
 
@@ -199,7 +202,11 @@ def _run_stats(runs: list[_RunStats], settings: Settings) -> None:
 
 
 def _compare_sampled(
-    ids: list[str], base: dict[str, _Holder], cand: dict[str, _Holder], settings: Settings
+    ids: list[str],
+    base: dict[str, _Holder],
+    cand: dict[str, _Holder],
+    settings: Settings,
+    run_counts: tuple[int, int],
 ) -> dict[str, tuple[BenchmarkComparison, Extra]]:
     per_bench: list[tuple[list[_RunStats], list[_RunStats]]] = []
     everything: list[_RunStats] = []
@@ -278,11 +285,16 @@ def _compare_sampled(
                 float(welch[j]), (float(change_ci[j, 0]), float(change_ci[j, 1]))
             ),
         )
-        out[bid] = (result, _extra(b_runs, c_runs, settings))
+        out[bid] = (result, _extra(b_runs, c_runs, settings, run_counts))
     return out
 
 
-def _extra(b_runs: list[_RunStats], c_runs: list[_RunStats], settings: Settings) -> Extra:
+def _extra(
+    b_runs: list[_RunStats],
+    c_runs: list[_RunStats],
+    settings: Settings,
+    run_counts: tuple[int, int],
+) -> Extra:
     ss, df = 0.0, 0
     for runs in (b_runs, c_runs):
         logs = np.log([r.summary["mean"] for r in runs if r.summary["mean"] > 0])
@@ -298,7 +310,15 @@ def _extra(b_runs: list[_RunStats], c_runs: list[_RunStats], settings: Settings)
             severe = (r.summary["ls"] + r.summary["hs"]) / r.x.size
             if severe > settings.unstable_severe_fraction:
                 unstable.append(f"{where} has {severe:.0%} severe outliers")
-    return Extra(ss, df, len(b_runs), len(c_runs), tuple(unstable))
+    notes = tuple(
+        f"measured in {len(runs)} of {total} {name} runs"
+        for runs, total, name in (
+            (b_runs, run_counts[0], "baseline"),
+            (c_runs, run_counts[1], "candidate"),
+        )
+        if len(runs) < total
+    )
+    return Extra(ss, df, len(b_runs), len(c_runs), tuple(unstable), notes)
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
