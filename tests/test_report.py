@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +265,25 @@ def test_unknown_parameter_exits_2_without_running(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("vmbench: error: notebook regression has no parameter nosuch")
     assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path: Path) -> None:
+    lines: list[str] = []
+    specs = [
+        report.ReportSpec(str(DATA / "failing.ipynb"), "failing"),
+        report.ReportSpec(str(DATA / "hostile.ipynb"), "hostile"),
+    ]
+    outcome = report.run_all(specs, output_dir=tmp_path, progress=lines.append)
+    assert [r.name for r in outcome.reports] == ["hostile"]
+    assert [f.name for f in outcome.failures] == ["failing"]
+    assert lines[0] == "[1/2] failing ..."
+    assert re.fullmatch(r"\[1/2\] failing FAILED after \d+\.\d s", lines[1])
+    assert re.fullmatch(r"\[2/2\] hostile done in \d+\.\d s", lines[3])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "failing.ipynb",
+        "hostile.html",
+        "hostile.ipynb",
+        "hostile.json",
+        "hostile.md",
+    ]

@@ -297,26 +297,44 @@ def standard_reports(
     return specs
 
 
+@dataclass(frozen=True)
+class RunAll:
+    """What a run of several reports produced, and which notebooks failed."""
+
+    reports: tuple[ReportResult, ...]
+    failures: tuple[NotebookError, ...]
+
+
 def run_all(
     specs: Sequence[ReportSpec],
     *,
     output_dir: Path,
     progress: Callable[[str], None] | None = None,
-) -> list[ReportResult]:
-    """Run every report in turn; the first failing notebook stops the run (NotebookError)."""
+) -> RunAll:
+    """Run every report in turn. A failing notebook does not stop the others: the
+    reports that can be built are built, and every failure is returned."""
     for spec in specs:  # refuse bad parameters before spending time on any notebook
         check_parameters(spec.notebook, spec.parameters)
     results = []
+    failures = []
     for i, spec in enumerate(specs, 1):
         if progress:
             progress(f"[{i}/{len(specs)}] {spec.name} ...")
-        result = run_report(
-            spec.notebook, parameters=spec.parameters, output_dir=output_dir, name=spec.name
-        )
+        started = time.perf_counter()
+        try:
+            result = run_report(
+                spec.notebook, parameters=spec.parameters, output_dir=output_dir, name=spec.name
+            )
+        except NotebookError as exc:
+            failures.append(exc)
+            if progress:
+                elapsed = time.perf_counter() - started
+                progress(f"[{i}/{len(specs)}] {spec.name} FAILED after {elapsed:.1f} s")
+            continue
         if progress:
             progress(f"[{i}/{len(specs)}] {spec.name} done in {result.seconds:.1f} s")
         results.append(result)
-    return results
+    return RunAll(tuple(results), tuple(failures))
 
 
 def copy_markdown(result: ReportResult, target: Path) -> None:

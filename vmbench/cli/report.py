@@ -87,16 +87,20 @@ def report(
     def progress(line: str) -> None:
         click.echo(line, err=True)
 
-    try:
-        results = lib.run_all(specs, output_dir=output_dir, progress=progress)
-    except lib.NotebookError as exc:
-        click.echo(f"vmbench: error: {exc}", err=True)
-        sys.exit(1)
-    if output is not None:
-        chosen = next((r for r in results if r.name == "regression"), results[0])
+    outcome = lib.run_all(specs, output_dir=output_dir, progress=progress)
+    results = outcome.reports
+    chosen = next((r for r in results if r.name == "regression"), None)
+    if chosen is None and kind != "all" and results:
+        chosen = results[0]
+    if output is not None and chosen is not None:
         lib.copy_markdown(chosen, output)
-    click.echo("Reports written; open in a browser:")
-    for result in results:
-        click.echo(f"  {result.html}")
-    if output is not None:
-        click.echo(f"Markdown report copied to {output}")
+    if results:
+        click.echo("Reports written; open in a browser:")
+        for result in results:
+            click.echo(f"  {result.html}")
+        if output is not None and chosen is not None:
+            click.echo(f"Markdown report copied to {output}")
+    for failure in outcome.failures:
+        click.echo(f"vmbench: error: {failure}", err=True)
+    if outcome.failures:
+        sys.exit(1)
