@@ -261,3 +261,18 @@ def test_progress_from_bencher_format() -> None:
     done = _done(_realdata("github-action-benchmark/test/data/extract/criterion_output.txt"))
     assert done[:2] == [("Create Realm", 329.0), ("Symbols (Execution)", 3268.0)]
     assert ("Fibonacci (Execution)", 1672496.0) in done
+
+
+@needs_cargo
+def test_a_panicking_benchmark_names_the_panic(tmp_path: Path) -> None:
+    crate = _crate(tmp_path, "panic-crate")
+    events: list[str] = []
+    with pytest.raises(BenchFailed) as caught:
+        run_benchmarks(
+            crate, offline=True, env=_env(tmp_path), on_event=lambda e: events.append(e.kind)
+        )
+    message = str(caught.value)
+    assert "panicked at benches/b.rs" in message
+    assert message.endswith("interpreter state corrupted")
+    assert "\n" not in message
+    assert events[-2:] == ["listed", "start"]

@@ -294,15 +294,22 @@ class BenchFailed(InputError):
 
 
 def _cause(output: Sequence[str]) -> str:
-    """The most telling line of a failed cargo run: the first error, else the last line."""
-    for line in output:
-        text = line.strip()
-        if text.startswith(("error:", "error[")) and "bench failed" not in text:
+    """The most telling line of a failed cargo run: a compiler or Criterion error, else a
+    benchmark's panic (with its message), else cargo's summary, else the last line."""
+    lines = [line.strip() for line in output]
+    for text in lines:
+        if text.startswith(("error[", "error:")) and not any(
+            generic in text for generic in ("bench failed", "could not compile")
+        ):
             return text
-    for line in output:
-        if line.strip().startswith("error"):
-            return line.strip()
-    rest = [line.strip() for line in output if line.strip()]
+    for i, text in enumerate(lines):
+        if "panicked at" in text:
+            message = lines[i + 1] if i + 1 < len(lines) and not text.endswith("'") else ""
+            return f"{text} {message}".strip()
+    for text in lines:
+        if text.startswith("error"):
+            return text
+    rest = [text for text in lines if text]
     return rest[-1] if rest else "no output"
 
 
