@@ -39,8 +39,11 @@ MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment)
 
 
 def as_list(refs: str | Sequence[str]) -> list[str]:
-    """A notebook parameter that is one name or a list of names, as a list."""
-    out = [refs] if isinstance(refs, str) else [str(r) for r in refs]
+    """A notebook parameter that is one name or a list of names, as a list.
+
+    A name given on the command line may arrive as a number (`-p candidate 2024`).
+    """
+    out = [str(r) for r in refs] if isinstance(refs, list | tuple) else [str(refs)]
     if not out or any(not r for r in out):
         raise UsageError("a run reference is empty; give a baseline name or a list of names")
     return out
