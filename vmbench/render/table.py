@@ -8,7 +8,6 @@ from vmbench.render import cells
 from vmbench.render.markdown import settings_line
 
 ID_WIDTH = 60
-NOTE_WIDTH = 80
 _HEAD = ("severity", "benchmark", "category", "baseline", "candidate", "change", "95% CI", "q")
 
 
@@ -49,9 +48,7 @@ def render_table(comparison: Comparison, *, only_not_stable: bool = False) -> st
     if notes:
         lines += ["", "notes:"]
         lines += [
-            f"  {escape.terminal(b.id, width=ID_WIDTH)}: "
-            f"{escape.terminal(b.note, width=NOTE_WIDTH * 2)}"
-            for b in notes
+            f"  {escape.terminal(b.id, width=ID_WIDTH)}: {escape.terminal(b.note)}" for b in notes
         ]
     lines += ["", escape.terminal(settings_line(comparison))]
     lines += [f"warning: {escape.terminal(w)}" for w in comparison.warnings]
