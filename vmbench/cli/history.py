@@ -188,3 +188,28 @@ def trend(
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)
+
+
+@history.command(name="import-cargo-criterion")
+@click.argument(
+    "path", type=click.Path(path_type=Path), default=Path("target/criterion"), required=False
+)
+@click.option("--timeline", default="main", show_default=True, help="cargo-criterion timeline.")
+@click.option("--branch", help="Branch to record the runs under (default: the timeline).")
+@click.option("--machine", help="Name of the machine (default: host-<hash of hostname>).")
+@_STORE
+def import_cargo_criterion_command(
+    path: Path, timeline: str, branch: str | None, machine: str | None, store: Path
+) -> None:
+    """Import cargo-criterion's history (PATH/data/TIMELINE/*/measurement_*.cbor)."""
+    from vmbench.history.cargo_import import import_cargo_criterion
+
+    result = import_cargo_criterion(
+        path, store, timeline=timeline, branch=branch, machine=current_machine(machine)
+    )
+    for skipped in result.skipped:
+        click.echo(f"vmbench: skipped {skipped}", err=True)
+    click.echo(
+        f"imported {len(result.written)} runs into {store} "
+        f"({result.already_present} already there, {len(result.skipped)} files skipped)"
+    )

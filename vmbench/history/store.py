@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from vmbench.model import Benchmark, Run, Throughput
 
 SCHEMA_VERSION = 1
 _VERSION_KEY = b"vmbench.schema_version"
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a file name, never a path
 _SAMPLES_KEY = b"vmbench.samples"  # "kept", or "pruned" once prune_samples dropped them
 DEFAULT_STORE = Path("benches/history")
 
@@ -118,11 +120,12 @@ def _utc(date: dt.datetime) -> dt.datetime:
     return date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
 
 
-def make_run_id(date: dt.datetime, commit: str) -> str:
-    """`<YYYYmmddTHHMMSSZ>-<commit[:12]>-<8 random hex>`: sorts by date, never collides."""
-    safe = "".join(c for c in commit[:12] if c.isalnum()) or "nocommit"
+def make_run_id(date: dt.datetime, commit: str, suffix: str | None = None) -> str:
+    """`<YYYYmmddTHHMMSSZ>-<commit[:12]>-<suffix or 8 random hex>`: sorts by date and
+    never collides; only letters and digits of the commit reach the file name."""
+    safe = "".join(c for c in commit[:12] if c.isascii() and c.isalnum()) or "nocommit"
     stamp = _utc(date).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{safe}-{secrets.token_hex(4)}"
+    return f"{stamp}-{safe}-{suffix or secrets.token_hex(4)}"
 
 
 @functools.cache
@@ -222,6 +225,8 @@ def add_run(
     date = _utc(date)
     machine = machine or MachineInfo(name="unknown")
     rid = run_id or make_run_id(date, commit)
+    if not _RUN_ID.fullmatch(rid):
+        raise UsageError(f"run id {rid!r} must be letters, digits, '.', '_' or '-'")
     columns = _columns([run.benchmarks[key] for key in sorted(run.benchmarks)])
     rows = len(run.benchmarks)
     constants: dict[str, object] = {
