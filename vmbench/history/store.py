@@ -12,6 +12,10 @@ columns (dictionary-encoded, so they cost almost nothing) so that no join is nee
 Raw samples are two list columns (`iters`, `times`) in the same row; `prune_samples`
 rewrites old files with those set to null and leaves every summary column untouched.
 
+Size, measured on synthetic runs (1,000 benchmarks x 100 samples, times in whole ns,
+zstd with byte-stream-split floats): 415 KB per run with samples, 67 KB after pruning,
+so a year of daily runs is about 151 MB, or 25 MB once its samples are pruned.
+
 Format history (`vmbench.schema_version` in the Parquet key-value metadata):
   1 (vmbench 0.1): the columns of `_SCHEMA` below; key `vmbench.samples` is `kept` or
     `pruned` (then `iters` and `times` are null).
