@@ -725,3 +725,17 @@ def _bundled_main() -> list[Any]:
     from vmbench.criterion import load_criterion
 
     return list(load_criterion(CRITERION, "main").benchmarks.values())
+
+
+@pytest.mark.slow
+def test_compare_job_fails_with_a_note_on_bad_input(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    result = _compare(tmp_path, workflow, VMBENCH_BASELINE="no-such-run", VMBENCH_CANDIDATE="pr")
+    assert result.status == "failure"
+    assert result.failed_step == "Detect regressions"
+    assert result.outputs["detect"]["status"] == "2"
+    assert result.summary.startswith(MARKER)
+    assert "vmbench could not compare the runs (exit 2)" in result.summary
+    assert "Regression report" not in result.ran  # skipped after the failure
+    assert "actions/github-script" in result.uses  # the PR still hears about it
