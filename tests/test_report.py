@@ -132,10 +132,10 @@ def test_external_reference_detector_finds_what_a_browser_would_fetch() -> None:
     page = (
         '<script src="https://cdn.example/x.js"></script><link href="//cdn/x.css">'
         '<img src="data:image/png;base64,AA"><a href="https://example.org">text link</a>'
-        "<style>@import url('https://fonts.example/f.css');</style>"
+        "<style>@import url('https://fonts.example/f.css'); b{background:url(//x/y.png)}</style>"
     )
     found = external_references(page)
-    assert len(found) == 3  # script, protocol-relative link, CSS import; not data: or <a>
+    assert len(found) == 4  # script, protocol-relative link, two CSS urls; not data: or <a>
 
 
 # --- end to end (real kernel) ------------------------------------------------------------

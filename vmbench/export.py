@@ -30,7 +30,7 @@ _EXTERNAL = re.compile(
     r"""<(?:script|link|img|iframe|source|embed)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
     re.IGNORECASE,
 )
-_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""(?:@import\s+|url\()\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 def export_html(nb: nbformat.NotebookNode, *, title: str) -> str:
