@@ -91,6 +91,59 @@ def test_atomic_write_text_survives_sigkill(tmp_path: Path) -> None:
     print(f"{len(versions)} versions seen, {len(leftovers)} kills mid-write")
 
 
+BASELINE_WRITER = """
+import sys
+from pathlib import Path
+from vmbench.baseline_file import BaselineEntry, load_baseline_file, write_baseline_file
+target = Path(sys.argv[1])
+version = round(next(iter(load_baseline_file(target).metrics.values())).value / 1e6)
+print("ready", flush=True)
+while True:
+    version += 1
+    entries = {f"jit/bench_{i:05d}": BaselineEntry(float(version), "ms", "d" * 40, "2026-01-01")
+               for i in range(5_000)}
+    write_baseline_file(target, entries)
+"""
+
+
+def test_baseline_file_write_survives_sigkill(tmp_path: Path) -> None:
+    from vmbench.baseline_file import BaselineEntry, load_baseline_file, write_baseline_file
+
+    target = tmp_path / "benches" / "baselines" / "main.json"
+    write_baseline_file(target, {"jit/old": BaselineEntry(1.0, "ms", "the old file")})
+
+    def check() -> object:
+        run = load_baseline_file(target)  # raises on a torn file
+        values = {m.value for m in run.metrics.values()}
+        assert len(values) == 1, "entries from two different writes"
+        assert len(run.metrics) in (1, 5_000)
+        return values.pop()
+
+    versions = _kill_loop(BASELINE_WRITER, [str(target)], check, kills=20, seed=8)
+    assert len(versions) > 10  # the kills landed while writes were going on
+
+
+@pytest.mark.slow
+def test_baseline_update_command_survives_sigkill(tmp_path: Path) -> None:
+    """`vmbench baseline update` itself, killed at random moments of its run."""
+    from vmbench.baseline_file import load_baseline_file
+
+    tree = _tree(tmp_path / "criterion")
+    target = tmp_path / "main.json"
+    update = [sys.executable, "-m", "vmbench", "baseline", "update", str(tree)]
+    update += ["--from", "new", "--file", str(target)]
+    subprocess.run(update, check=True, capture_output=True, cwd=REPO)
+    before = load_baseline_file(target)
+    rng = random.Random(9)
+    for _ in range(8):
+        proc = subprocess.Popen(update, cwd=REPO, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 2.0))  # start-up, load, write: anywhere in it
+        proc.kill()
+        proc.wait()
+        after = load_baseline_file(target)
+        assert sorted(after.metrics) == sorted(before.metrics)
+
+
 HISTORY_WRITER = """
 import datetime as dt, sys
 from pathlib import Path
