@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner, Result
@@ -40,6 +42,7 @@ class Prepared:
     file: Path
     good_tree: Path
     tmp: Path
+    store: Path
 
 
 def _runs() -> list[Any]:
@@ -82,6 +85,29 @@ def _setup(kind: str, tree: Path) -> None:
         raise AssertionError(f"unknown setup {kind!r} in cases.yaml")
 
 
+def _history(kind: str, store: Path, good_tree: Path) -> None:
+    """Two good runs recorded with the real command, then one broken file beside them."""
+    if kind == "history_missing":
+        return
+    for day, baseline in ((1, "base"), (2, "new")):
+        args = ["history", "add", str(good_tree), "--baseline", baseline, "--branch", "main"]
+        args += ["--commit", f"0123abc{day - 1}", "--date", f"2026-01-0{day}T00:00:00+00:00"]
+        result = CliRunner().invoke(main, [*args, "--history", str(store)])
+        assert result.exit_code == 0, result.output
+    if kind == "history_garbage":
+        (store / "20260103T000000Z-garbage-00000000.parquet").write_text("junk\n")
+    elif kind == "history_foreign":
+        table = pa.table({"id": ["good/ok"], "mean_ns": [1.0]})
+        pq.write_table(table, store / "20260103T000000Z-foreign-00000000.parquet")
+    elif kind == "history_newer":
+        (good,) = sorted(store.glob("2026010[2]*.parquet"))
+        table = pq.read_table(good)
+        table = table.replace_schema_metadata({b"vmbench.schema_version": b"99"})
+        pq.write_table(table, store / "20260103T000000Z-newer-00000000.parquet")
+    else:
+        raise AssertionError(f"unknown setup {kind!r} in cases.yaml")
+
+
 def prepare(case: dict[str, Any], tmp_path: Path) -> Prepared:
     name, kind = case["name"], case["input"]
     work = tmp_path / name
@@ -89,15 +115,18 @@ def prepare(case: dict[str, Any], tmp_path: Path) -> Prepared:
     _copy_good(good_tree)
     tree = work / "criterion"
     file = work / FILE_NAMES.get(kind, "none")
+    store = tmp_path / "store"
     if kind == "missing":
         tree = tmp_path / "does-not-exist"
+    elif kind == "history":
+        _history(case["setup"], store, good_tree)
     elif "setup" in case:
         _setup(case["setup"], tree)
     else:
         shutil.copytree(BAD / name, work, symlinks=True)
         if kind == "tree" and case["good"]:
             _copy_good(tree)
-    return Prepared(tree=tree, file=file, good_tree=good_tree, tmp=tmp_path)
+    return Prepared(tree=tree, file=file, good_tree=good_tree, tmp=tmp_path, store=store)
 
 
 def command_args(command: str, where: Prepared) -> list[str]:
@@ -106,6 +135,7 @@ def command_args(command: str, where: Prepared) -> list[str]:
         "file": where.file,
         "good_tree": where.good_tree,
         "tmp": where.tmp,
+        "store": where.store,
     }
     return [arg.format(**values) for arg in MANIFEST["commands"][command]]
 
@@ -138,9 +168,13 @@ def check_result(case: dict[str, Any], command: str, result: Result, where: Prep
         assert all(line.startswith("vmbench: ") for line in lines), out
         assert result.stdout.strip() == "", out
         return
-    if command.endswith("-json"):
+    if command.startswith("compare") and command.endswith("-json"):
         data = check_no_nan_json(result.stdout)
         assert GOOD_ID in [b["id"] for b in data["benchmarks"]]
+    elif command.endswith("-json"):
+        check_no_nan_json(result.stdout)
+        if case["good"]:
+            assert re.search(MANIFEST["good_shown_by"][command], result.stdout), out
     elif command == "history-add":
         assert any((where.tmp / "history").iterdir()), "history add wrote nothing"
     elif case["good"]:
