@@ -5,9 +5,12 @@
 
 use std::sync::{OnceLock, RwLock};
 
-use criterion::{black_box, criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::Measurement;
+use criterion::{black_box, BatchSize, BenchmarkId, Criterion, Throughput};
 use vmdemo::factors::Factors;
 use vmdemo::{alloc, executor, gc, jit, snapshot, sync, tlb, translate, Rng};
+
+mod cpu_time;
 
 static FACTORS: OnceLock<Factors> = OnceLock::new();
 
@@ -19,7 +22,7 @@ fn units(id: &str, base: usize) -> usize {
         .scale(id, base)
 }
 
-fn bench_jit(c: &mut Criterion) {
+fn bench_jit<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let funcs: Vec<_> = (0..8).map(|s| jit::generate(s, 160)).collect();
     let mut g = c.benchmark_group("jit");
     for (name, base, tier2) in [("tier1_compile", 40, false), ("tier2_compile", 20, true)] {
@@ -43,23 +46,33 @@ fn bench_jit(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_cross_arch(c: &mut Criterion) {
-    let guest = translate::generate(42, 8192);
+fn bench_cross_arch<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("cross_arch");
-    let n = units("cross_arch/x86_64_to_arm64", 2000);
-    g.bench_function("x86_64_to_arm64", |b| {
-        let mut out = Vec::with_capacity(4 * guest.len());
-        b.iter(|| black_box(translate::to_arm64(black_box(&guest[..n]), &mut out)))
-    });
-    let n = units("cross_arch/x86_64_to_riscv", 2000);
-    g.bench_function("x86_64_to_riscv", |b| {
-        let mut out = Vec::with_capacity(4 * guest.len());
-        b.iter(|| black_box(translate::to_riscv(black_box(&guest[..n]), &mut out)))
-    });
+    for (name, to_arm) in [("x86_64_to_arm64", true), ("x86_64_to_riscv", false)] {
+        let n = units(&format!("cross_arch/{name}"), 2000);
+        let guest = translate::generate(42, 4 * n);
+        g.bench_function(name, |b| {
+            let mut out = Vec::with_capacity(4 * guest.len());
+            // A different window every iteration: a fixed block of a few thousand
+            // instructions is learnt by the branch predictor, and then time no longer
+            // scales with the block's length.
+            let mut start = 0;
+            b.iter(|| {
+                start = (start + 1021) % (guest.len() - n);
+                let code = black_box(&guest[start..start + n]);
+                let words = if to_arm {
+                    translate::to_arm64(code, &mut out)
+                } else {
+                    translate::to_riscv(code, &mut out)
+                };
+                black_box(words)
+            })
+        });
+    }
     g.finish();
 }
 
-fn bench_memory(c: &mut Criterion) {
+fn bench_memory<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("memory");
     let n = units("memory/small_alloc", 2000);
     g.bench_function("small_alloc", |b| {
@@ -127,7 +140,7 @@ fn bench_memory(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_gc(c: &mut Criterion) {
+fn bench_gc<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("gc");
     let mut young = gc::Heap::build(5, 20_000, units("gc/minor_pause", 4000));
     g.bench_function("minor_pause", |b| b.iter(|| black_box(young.minor())));
@@ -136,7 +149,7 @@ fn bench_gc(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_tlb(c: &mut Criterion) {
+fn bench_tlb<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("tlb");
     let mut t = tlb::Tlb::new(2048);
     let mut rng = Rng::new(11);
@@ -176,7 +189,7 @@ fn bench_tlb(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_async(c: &mut Criterion) {
+fn bench_async<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("async");
     let n = units("async/task_spawn", 1000);
     g.bench_function("task_spawn", |b| {
@@ -192,7 +205,7 @@ fn bench_async(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_concurrency(c: &mut Criterion) {
+fn bench_concurrency<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("concurrency");
     let n = units("concurrency/mutex_low_contention", 4000);
     g.bench_function("mutex_low_contention", |b| {
@@ -210,7 +223,7 @@ fn bench_concurrency(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_snapshot(c: &mut Criterion) {
+fn bench_snapshot<M: Measurement + 'static>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("snapshot");
     let mem = snapshot::GuestMemory::new(13, units("snapshot/create", 128));
     g.bench_function("create", |b| {
@@ -227,32 +240,45 @@ fn bench_snapshot(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(
-    benches,
-    bench_jit,
-    bench_cross_arch,
-    bench_memory,
-    bench_gc,
-    bench_tlb,
-    bench_async,
-    bench_concurrency,
-    bench_snapshot
-);
+/// Every group, generic over the clock.
+fn run_all<M: Measurement + 'static>(mut c: Criterion<M>) {
+    bench_jit(&mut c);
+    bench_cross_arch(&mut c);
+    bench_memory(&mut c);
+    bench_gc(&mut c);
+    bench_tlb(&mut c);
+    bench_async(&mut c);
+    bench_concurrency(&mut c);
+    bench_snapshot(&mut c);
+    c.final_summary();
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("vmdemo: error: {msg}");
+    std::process::exit(2)
+}
 
 fn main() {
-    match Factors::from_env() {
-        Ok(factors) => {
-            if !factors.is_empty() {
-                let list: Vec<String> = factors.iter().map(|(id, f)| format!("{id}={f}")).collect();
-                eprintln!("vmdemo: planted factors: {}", list.join(", "));
-            }
-            FACTORS.set(factors).expect("main runs once");
-        }
-        Err(e) => {
-            eprintln!("vmdemo: error: {e}");
-            std::process::exit(2);
-        }
+    let factors = Factors::from_env().unwrap_or_else(|e| fail(&e));
+    if !factors.is_empty() {
+        let list: Vec<String> = factors.iter().map(|(id, f)| format!("{id}={f}")).collect();
+        eprintln!("vmdemo: planted factors: {}", list.join(", "));
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    FACTORS.set(factors).expect("main runs once");
+    // VMDEMO_CLOCK=cpu measures process CPU time instead of wall-clock time.
+    match std::env::var("VMDEMO_CLOCK").as_deref() {
+        Err(std::env::VarError::NotPresent) | Ok("wall") => {
+            run_all(Criterion::default().configure_from_args())
+        }
+        Ok("cpu") => {
+            eprintln!("vmdemo: measuring process CPU time");
+            run_all(
+                Criterion::default()
+                    .with_measurement(cpu_time::ProcessCpuTime)
+                    .configure_from_args(),
+            )
+        }
+        Ok(other) => fail(&format!("VMDEMO_CLOCK: {other:?} is not wall or cpu")),
+        Err(e) => fail(&format!("VMDEMO_CLOCK: {e}")),
+    }
 }
