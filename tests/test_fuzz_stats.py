@@ -168,3 +168,13 @@ def test_candidate_of_zero_times_is_reported_not_raised() -> None:
     check_text(render(result, "markdown"), "markdown")
     (item,) = result.benchmarks
     assert item.change == -1.0
+
+
+def test_subnormal_baseline_value_gives_no_infinite_change() -> None:
+    """Found by the fuzzer: 1.0 against a baseline of 6.8e-308 printed `+inf%`."""
+    base = Run("b", Path("b"), "baseline-file", metrics={"m": Metric("m", 6.836e-308, "ns")})
+    cand = Run("c", Path("c"), "baseline-file", metrics={"m": Metric("m", 1.0, "ns")})
+    result = compare(base, cand, settings=FAST)
+    check_json(render(result, "json"))
+    for fmt in ("markdown", "table", "csv"):
+        check_text(render(result, fmt), fmt)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ bootstrap means. Classification happens afterwards (`vmbench.classify.finish`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,7 +218,8 @@ def ratio(a: float | None, b: float | None) -> float | None:
         return None
     if b == 0:
         return 0.0 if a == 0 else None
-    return a / b - 1.0
+    out = a / b - 1.0
+    return out if math.isfinite(out) else None  # a subnormal baseline overflows to inf
 
 
 def side_summary(runs: list[RunStats], pooled: FloatArray, ci: FloatArray) -> SideSummary:
