@@ -251,3 +251,39 @@ def test_real_process(name: str, command: str, tmp_path: Path) -> None:
     assert re.search(case["expect"], out), out
     if case["good"]:
         assert GOOD_ID in proc.stdout
+
+
+# --- the report pipeline on bad input (papermill: slow) ----------------------------------
+
+
+def _report(tree: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    args = ["report", "regression", "-p", "criterion_dir", str(tree), "-p", "baseline", "base"]
+    args += ["-p", "candidate", "new", "-p", "noise_runs", "[]", "--output-dir", str(out)]
+    return subprocess.run(
+        [sys.executable, "-m", "vmbench", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_report_lists_the_skipped_benchmark(tmp_path: Path) -> None:
+    case = next(c for c in MANIFEST["cases"] if c["name"] == "truncated_sample_json")
+    where = prepare(case, tmp_path)
+    proc = _report(where.tree, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    markdown = (tmp_path / "out" / "regression.md").read_text()
+    assert GOOD_ID in markdown
+    assert re.search(r"sample\.json.*invalid JSON", markdown), "skipped file not in the report"
+
+
+@pytest.mark.slow
+def test_report_on_nothing_usable_fails_with_the_reason(tmp_path: Path) -> None:
+    case = next(c for c in MANIFEST["cases"] if c["name"] == "all_bad")
+    where = prepare(case, tmp_path)
+    proc = _report(where.tree, tmp_path / "out")
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode != 0, "a report of 0 benchmarks passed as 'no regression'"
+    assert re.search(case["expect"], proc.stderr), proc.stderr
