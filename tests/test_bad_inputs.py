@@ -177,6 +177,10 @@ def check_result(case: dict[str, Any], command: str, result: Result, where: Prep
             assert re.search(MANIFEST["good_shown_by"][command], result.stdout), out
     elif command == "history-add":
         assert any((where.tmp / "history").iterdir()), "history add wrote nothing"
+    elif command == "baseline-update":
+        written = json.loads((where.tmp / "baselines" / "main.json").read_text())
+        assert GOOD_ID in written
+        assert "bad/x" not in written or written["bad/x"]["value"] > 0
     elif case["good"]:
         shown = MANIFEST["good_shown_by"].get(command, re.escape(GOOD_ID))
         assert re.search(shown, out), f"{GOOD_ID} not reported:\n{out}"
