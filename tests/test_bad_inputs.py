@@ -81,6 +81,14 @@ def _setup(kind: str, tree: Path) -> None:
         sample = _bad_x_from_good(tree)
         with sample.open("r+b") as handle:  # sparse: 300 MiB on paper, nothing on disk
             handle.truncate(300 * 2**20)
+    elif kind == "device_sample":
+        sample = _bad_x_from_good(tree)
+        sample.unlink()
+        sample.symlink_to("/dev/zero")
+    elif kind == "fifo_sample":
+        sample = _bad_x_from_good(tree)
+        sample.unlink()
+        os.mkfifo(sample)
     else:
         raise AssertionError(f"unknown setup {kind!r} in cases.yaml")
 
