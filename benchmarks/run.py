@@ -213,24 +213,33 @@ def _report(notebook: str | Path, parameters: dict[str, Any], out: Path) -> dict
     }
 
 
-def measure_report(workdir: Path, sizes: list[int], main_size: int) -> dict[str, Any]:
+def measure_report(workdir: Path, sizes: list[int], main_size: int, repeat: int) -> dict[str, Any]:
+    """The regression report per size; at `main_size`, `repeat` alternating runs of the
+    report and the floor notebook, best of each (other processes only ever add time)."""
     floor_nb = HERE / "floor.ipynb"
-    out: dict[str, Any] = {"sizes": []}
+    out: dict[str, Any] = {"sizes": [], "floor_runs_s": [], "report_runs_s": []}
     _report(floor_nb, {}, workdir / "floor-warmup")  # warm caches: kernel spec, imports
-    floor = _report(floor_nb, {}, workdir / "floor")
-    out["floor_s"] = floor["seconds"]
     for n in sizes:
         tree = make_tree(workdir, n)
         params = {"criterion_dir": str(tree), "baseline": "main", "candidate": "pr"}
         params["noise_runs"] = []
-        row = {"benchmarks": n, **_report("regression", params, workdir / f"report-{n}")}
+        rounds = repeat if n == main_size else 1
+        rows = []
+        for _ in range(rounds):
+            if n == main_size:
+                floor = _report(floor_nb, {}, workdir / "floor")
+                out["floor_runs_s"].append(floor["seconds"])
+            rows.append(_report("regression", params, workdir / f"report-{n}"))
+        row = {"benchmarks": n, **min(rows, key=lambda r: r["seconds"])}
         log(f"regression report at {n}: {row['seconds']:.1f} s, HTML {row['html_bytes']} B")
         out["sizes"].append(row)
         if n == main_size:
+            out["report_runs_s"] = [r["seconds"] for r in rows]
             out["benchmarks"] = n
             out["report_s"] = row["seconds"]
-            out["ratio_to_floor"] = row["seconds"] / floor["seconds"]
-    log(f"floor notebook: {floor['seconds']:.1f} s")
+            out["floor_s"] = min(out["floor_runs_s"])
+            out["ratio_to_floor"] = row["seconds"] / out["floor_s"]
+            log(f"floor notebook: {out['floor_s']:.1f} s")
     return out
 
 
@@ -519,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
         results["compare"] = measure_compare(workdir, sizes, args.repeat)
         if not args.skip_report:
             report_sizes = [n for n in sizes if n >= 1000] or sizes[-1:]
-            results["report"] = measure_report(workdir, report_sizes, report_sizes[0])
+            results["report"] = measure_report(
+                workdir, report_sizes, report_sizes[0], min(args.repeat, 2)
+            )
         if not args.skip_history:
             results["history"] = measure_history(workdir, runs, benchmarks)
         if not args.skip_cargo:
