@@ -6,7 +6,7 @@
 use std::sync::{OnceLock, RwLock};
 
 use criterion::measurement::Measurement;
-use criterion::{black_box, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{black_box, BenchmarkId, Criterion, Throughput};
 use vmdemo::factors::Factors;
 use vmdemo::{alloc, executor, gc, jit, snapshot, sync, tlb, translate, Rng};
 
@@ -104,28 +104,28 @@ fn bench_memory<M: Measurement + 'static>(c: &mut Criterion<M>) {
     });
     let n = units("memory/dealloc", 1000);
     g.bench_function("dealloc", |b| {
+        // Allocation and freeing are timed together: with `iter_batched` set-up the
+        // first sample of a run sometimes carried a one-off 60 ms cost that dwarfed the
+        // other 99. Freeing with coalescing is most of the time.
         let size = |i: usize| 64 + (i * 37) % 448;
-        b.iter_batched_ref(
-            || {
-                let mut heap = alloc::FreeListAllocator::new(1 << 20);
-                let mut blocks: Vec<_> = (0..n)
-                    .map(|i| (heap.alloc_zeroed(size(i)).expect("heap has room"), size(i)))
-                    .collect();
-                // Free in a scrambled order so coalescing has work to do.
-                let mut rng = Rng::new(9);
-                for i in (1..blocks.len()).rev() {
-                    blocks.swap(i, rng.below(i as u64 + 1) as usize);
-                }
-                (heap, blocks)
-            },
-            |(heap, blocks)| {
-                for &(off, sz) in blocks.iter() {
-                    heap.free(off, sz);
-                }
-                black_box(heap.free_blocks())
-            },
-            BatchSize::SmallInput,
-        )
+        let mut rng = Rng::new(9);
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let mut heap = alloc::FreeListAllocator::new(1 << 20);
+        let mut blocks = vec![0usize; n];
+        b.iter(|| {
+            heap.reset();
+            for (i, slot) in blocks.iter_mut().enumerate() {
+                *slot = heap.alloc_zeroed(size(i)).expect("heap has room");
+            }
+            // Free in a scrambled order so coalescing has work to do.
+            for &i in black_box(&order) {
+                heap.free(blocks[i], size(i));
+            }
+            black_box(heap.free_blocks())
+        })
     });
     let mut arena = vec![0u8; 8 << 20];
     for size in [1024usize, 4096, 16384] {
