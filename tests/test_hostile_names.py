@@ -274,3 +274,35 @@ def test_report_pipeline_escapes_every_name(tree: tuple[Path, list[str]], tmp_pa
     assert cat.html.parent == out.resolve()
     assert sorted(p.parent for p in out.rglob("*")) == [out.resolve()] * len(list(out.rglob("*")))
     assert_inert(cat.html.read_text(encoding="utf-8"), "category HTML")
+
+
+def test_trend_and_history_list_are_inert(tree: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """Names (and a hostile commit and branch) through the history commands' outputs."""
+    from vmbench.history.store import add_run
+
+    root, _ = tree
+    store = tmp_path / "store"
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for day, baseline in ((0, "main"), (20, "main"), (40, "pr"), (60, "pr")):
+        run = load_criterion(root, baseline)
+        commit = f"<script>{day}</script>`@user`"
+        date = start + dt.timedelta(days=day)
+        add_run(store, run, commit=commit, branch="main|x\u202e", date=date, machine=None)
+    outputs = {
+        "history list": cli("history", "list", "--history", str(store)),
+        "trend table": cli("trend", "--history", str(store), "--format", "table"),
+        "trend markdown": cli("trend", "--history", str(store), "--format", "markdown"),
+    }
+    assert "line1 line2" in outputs["trend table"]  # the drift table names the benchmarks
+    for where, out in outputs.items():
+        assert "\x1b" not in out, where
+        assert "\u202e" not in out, where
+        assert not any(line.lstrip().startswith("line2") for line in out.splitlines()), where
+    md = outputs["trend markdown"]
+    assert_inert(md, "trend markdown")
+    assert "@user" not in md
+    table_lines = [line for line in md.splitlines() if line.startswith("|")]
+    for line in table_lines:
+        assert not re.search(r"(?<!\\)`", line), line
+    data = json.loads(cli("trend", "--history", str(store), "--format", "json"))
+    assert data["runs"] == 4
