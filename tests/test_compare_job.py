@@ -406,17 +406,27 @@ def _compare(tmp_path: Path, workflow: dict[str, Any], **pair: str) -> JobResult
     )
 
 
+def _pair(params_file: str) -> dict[str, str]:
+    """The runs the project's params file compares, as the compare job's env variables:
+    params/regression.yaml is `pr` against `main`, params/regression-aa.yaml an A/A pair,
+    each with the run-to-run noise of other identical-code runs."""
+    params = yaml.safe_load((ROOT / "params" / params_file).read_text(encoding="utf-8"))
+
+    def words(value: str | list[str]) -> str:
+        return " ".join([value] if isinstance(value, str) else value)
+
+    return {
+        "VMBENCH_BASELINE": words(params["baseline"]),
+        "VMBENCH_CANDIDATE": words(params["candidate"]),
+        "VMBENCH_NOISE": words(params.get("noise_runs", [])),
+    }
+
+
 @pytest.mark.slow
 def test_compare_job_fails_on_the_planted_regression(
     tmp_path: Path, workflow: dict[str, Any]
 ) -> None:
-    result = _compare(
-        tmp_path,
-        workflow,
-        VMBENCH_BASELINE="main",
-        VMBENCH_CANDIDATE="pr",
-        VMBENCH_NOISE="aa1 aa2 aa3",
-    )
+    result = _compare(tmp_path, workflow, **_pair("regression.yaml"))
     assert result.status == "failure"
     assert result.failed_step == "Regression gate"
     assert result.outputs["detect"]["status"] == "1"
@@ -428,6 +438,14 @@ def test_compare_job_fails_on_the_planted_regression(
     assert flagged
     for bench_id in flagged:  # every flagged benchmark is named in the summary
         assert escape.markdown(bench_id) in result.summary
+    # the planted slowdowns (examples/data/PLANTED.json) with their design-document severity
+    planted = json.loads((CRITERION.parent / "PLANTED.json").read_text(encoding="utf-8"))["pr"]
+    severity = {b["id"]: b["severity"] for b in comparison["benchmarks"]}
+    for bench_id, factor in planted.items():
+        if factor > 1.2:
+            assert severity[bench_id] == "high", bench_id
+        elif factor > 1.1:
+            assert severity[bench_id] == "medium", bench_id
     comment = (result.workspace / "vmbench-out/comment.md").read_text(encoding="utf-8")
     assert comment.startswith(MARKER)
     assert (result.workspace / "vmbench-out/pr-number.txt").read_text().strip() == "7"
@@ -445,13 +463,7 @@ def test_compare_job_fails_on_the_planted_regression(
 
 @pytest.mark.slow
 def test_compare_job_passes_on_an_aa_pair(tmp_path: Path, workflow: dict[str, Any]) -> None:
-    result = _compare(
-        tmp_path,
-        workflow,
-        VMBENCH_BASELINE="main",
-        VMBENCH_CANDIDATE="aa1",
-        VMBENCH_NOISE="aa2 aa3",
-    )
+    result = _compare(tmp_path, workflow, **_pair("regression-aa.yaml"))
     assert result.status == "success", result.summary
     assert result.failed_step is None
     assert result.outputs["detect"]["status"] == "0"
