@@ -337,3 +337,15 @@ def test_benchmark_missing_from_one_of_several_runs_says_so() -> None:
     assert "measured in 1 of 2 baseline runs" in y.note
     assert y.baseline is not None
     assert y.baseline.runs == ("a1",)
+
+
+def test_flag_on_a_run_that_is_unstable_within_itself_is_noisy() -> None:
+    rng = np.random.default_rng(12)
+    jumpy = np.concatenate([rng.normal(1000, 5, 50), rng.normal(1400, 5, 50)])
+    base = run("main", [bench("lock/a", rng.normal(1000, 5, 100))])
+    cand = run("pr", [bench("lock/a", jumpy)])  # +20 % on average, from a mid-run jump
+    (b,) = compare(base, cand).benchmarks
+    assert b.unstable
+    assert b.severity == "noisy"
+    assert "unstable within itself" in b.note
+    assert b.change == pytest.approx(0.2, abs=0.02)

@@ -162,3 +162,31 @@ def test_partial_noise_model_is_warned_about() -> None:
     )
     result = compare(_aa(1, 1.0), _aa(2, 1.0), noise=noise)
     assert any(f"covers 1 of {len(IDS)}" in w for w in result.warnings)
+
+
+def test_prior_only_widens_and_comes_from_the_group() -> None:
+    s = Settings()
+    common = {"within_ss": 0.0, "within_df": 0, "k_baseline": 1, "k_candidate": 1, "settings": s}
+    noisy = noise_estimate(model_sigma=0.30, model_df=2, prior_sigma=0.01, **common)
+    lucky = noise_estimate(model_sigma=0.001, model_df=1, prior_sigma=0.05, **common)
+    assert noisy is not None
+    assert lucky is not None
+    assert noisy.sigma == pytest.approx(0.30)  # never narrowed towards a quiet suite
+    assert lucky.sigma == pytest.approx(math.sqrt((0.001**2 + 4 * 0.05**2) / 5))
+    frame = pd.DataFrame(
+        [
+            {"run": r, "id": bid, "mean_ns": m}
+            for bid, means in {
+                "lock/a": [100, 130, 90],
+                "lock/b": [100, 60, 120],
+                "lock/c": [100, 101, 100.5],
+                "jit/x": [100, 101, 99],
+                "jit/y": [100, 100.5, 99.5],
+            }.items()
+            for r, m in zip(("r1", "r2", "r3"), means, strict=True)
+        ]
+    )
+    model = NoiseModel.from_frame(frame)
+    locks = [model.benchmarks[f"lock/{k}"].sigma for k in "abc"]
+    assert model.prior_sigma_for("lock/c") == pytest.approx(float(np.median(locks)))
+    assert model.prior_sigma_for("jit/x") == pytest.approx(model.prior_sigma)  # group of 2

@@ -3,15 +3,20 @@
 - significant = q < alpha and, when the run-to-run noise is known (a noise model, or
   several runs per side), |log(1 + change)| exceeds the noise band
       band = t(noise_confidence, df) * sigma * sqrt(1/k_baseline + 1/k_candidate)
-  where sigma is the benchmark's relative run-to-run noise (moderated, see
-  `noise_estimate`) and k the number of runs per side (averaging runs narrows the band);
+  where sigma is the benchmark's relative run-to-run noise (its own estimate, widened
+  towards the noise model's median when few runs agreed by luck, see `noise_estimate`)
+  and k the number of runs per side (averaging runs narrows the band);
 - `noisy`: the band is wider than the regression threshold, so a regression of that size
   could not be told from noise, and the change does not clear the band: reported with its
   measured noise, never flagged or passed. A change that clears even a wide band is judged
   (and the note says the benchmark is noisy);
 - `high` significant and change > +high; `medium` significant and change > +regression;
   `improvement` significant and change < -improvement; `stable` otherwise;
-- `insufficient` when the samples cannot reach p < alpha at all (asv's rule).
+- `insufficient` when the samples cannot reach p < alpha at all (asv's rule);
+- a change that would be flagged, on a benchmark whose run (either side) looks unstable
+  within itself (a mid-run level jump, or many severe outliers), is `noisy` instead: that
+  run's mean moved for reasons other than the code (on the bundled A/A runs this is what
+  most surviving false alarms looked like).
 
 Thresholds are compared after rounding to 12 significant digits, so that float rounding
 (multiplying every time by a constant, swapping sides) cannot move a change across one.
@@ -100,7 +105,7 @@ def noise_estimate(
     k_candidate: int,
     settings: Settings,
 ) -> NoiseEstimate | None:
-    """Pool the noise model's and the within-side estimates, shrink towards the prior.
+    """Pool the noise model's and the within-side estimates, widen towards the prior.
 
     `within_ss` is the sum of squared deviations of log run means around their side's
     mean (runs of one side measure the same code), with `within_df` degrees of freedom.
@@ -120,7 +125,10 @@ def noise_estimate(
         return None
     d0 = settings.noise_prior_df if prior_sigma is not None else 0.0
     prior_var = (prior_sigma or 0.0) ** 2
-    var = (ss + d0 * prior_var) / (df + d0)
+    # The prior only widens: it guards a benchmark whose few runs agreed by luck, but never
+    # narrows the band of one that was seen to be noisy (run-to-run noise differs a lot
+    # between benchmarks: 0.5 % for a compute loop, 50 % for lock contention on 2 cores).
+    var = max(ss / df, (ss + d0 * prior_var) / (df + d0))
     sigma = math.sqrt(var)
     total_df = df + d0
     band_log = (
@@ -227,10 +235,10 @@ def finish(
         settings.correction,
     )
     q_of = dict(zip(tested, q.tolist(), strict=True))
-    # Prior for the moderated noise: the noise model's median sigma. Not the median of the
-    # within-side estimates of this comparison: a slow run slows every benchmark, so those
-    # estimates share the same few runs and would add no independent degrees of freedom.
-    prior = noise.prior_sigma if noise is not None and noise.benchmarks else None
+    # Prior for the moderated noise: from the noise model only (group or overall median).
+    # Not the within-side estimates of this comparison: a slow run slows every benchmark,
+    # so those share the same few runs and add no independent degrees of freedom.
+    with_prior = noise is not None and bool(noise.benchmarks)
     out: dict[str, BenchmarkComparison] = {}
     for bid, (r, extra) in results.items():
         category = categories.categorize(bid, r.group)
@@ -243,7 +251,7 @@ def finish(
             model_df=learned.df if learned else 0,
             within_ss=extra.within_ss,
             within_df=extra.within_df,
-            prior_sigma=prior,
+            prior_sigma=noise.prior_sigma_for(bid) if noise is not None and with_prior else None,
             k_baseline=extra.k_baseline,
             k_candidate=extra.k_candidate,
             settings=settings,
@@ -263,6 +271,14 @@ def finish(
             )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
+            if severity in ("high", "medium", "improvement"):
+                # A run that jumps level mid-run, or is full of severe outliers, was not
+                # in a steady state: its mean moved for reasons other than the code.
+                severity, significant = "noisy", False
+                notes.append(
+                    "noisy: a run was unstable within itself, so its mean cannot carry a "
+                    "verdict; rerun on a quieter machine or with more runs per side"
+                )
         notes.extend(extra.notes)
         out[bid] = replace(
             r,

@@ -7,10 +7,12 @@ code (A/A runs, or past runs of the same branch on the same runner).
 
 Estimator: `sigma` is the sample standard deviation (ddof = 1) of log(mean_ns) over the
 runs that measured the benchmark, i.e. the relative run-to-run noise (0.03 = 3 %). It has
-`runs - 1` degrees of freedom. Few runs give a poor per-benchmark estimate, so the
-comparison shrinks it towards `prior_sigma` (the median over all benchmarks of the model)
-with `Settings.noise_prior_df` pseudo degrees of freedom (a moderated variance, as limma
-does for gene expression). See `vmbench.compare` for how the noise band enters a verdict.
+`runs - 1` degrees of freedom. Few runs give a poor per-benchmark estimate (two runs that
+agree by luck), so the comparison widens it towards `prior_sigma_for(id)` (the median
+sigma of the benchmark's Criterion group, or of the whole model) with
+`Settings.noise_prior_df` pseudo degrees of freedom (a moderated variance, as limma does
+for gene expression, except that it never narrows a benchmark seen to be noisy). See
+`vmbench.classify` for how the noise band enters a verdict.
 
 File format history (`schema_version`):
   1 - {"schema_version": 1, "kind": "vmbench-noise-model", "runs": [labels],
@@ -35,6 +37,7 @@ from vmbench.model import Run
 
 SCHEMA_VERSION = 1
 KIND = "vmbench-noise-model"
+GROUP_PRIOR_MIN = 3  # benchmarks of one group needed for a group-level prior
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,18 @@ class NoiseModel:
         if not self.benchmarks:
             return 0.0
         return float(np.median([b.sigma for b in self.benchmarks.values()]))
+
+    def prior_sigma_for(self, benchmark_id: str) -> float:
+        """The sigma a benchmark's few-run estimate is widened towards: the median of its
+        Criterion group (the id's first part) when the model holds at least
+        `GROUP_PRIOR_MIN` of that group, else `prior_sigma`. Benchmarks of one group share
+        their machinery (all lock benchmarks suffer from a busy 2-core machine), so the
+        group says more about a benchmark's noise than the whole suite does."""
+        group = benchmark_id.split("/", 1)[0]
+        members = [b.sigma for b in self.benchmarks.values() if b.id.split("/", 1)[0] == group]
+        if len(members) >= GROUP_PRIOR_MIN:
+            return float(np.median(members))
+        return self.prior_sigma
 
     def get(self, benchmark_id: str) -> BenchmarkNoise | None:
         return self.benchmarks.get(benchmark_id)

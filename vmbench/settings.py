@@ -32,8 +32,9 @@ class Settings:
     seed: int = 20_251_126
     # Run-to-run noise band: a change must exceed
     #   t(noise_confidence, df) * sigma_run * sqrt(1/k_baseline + 1/k_candidate)
-    # in log space, where sigma_run is shrunk towards the noise model's median sigma with
-    # `noise_prior_df` pseudo degrees of freedom (few runs give a poor per-benchmark sigma).
+    # in log space, where sigma_run is moved up towards the noise model's median sigma with
+    # `noise_prior_df` pseudo degrees of freedom when it is below it (few runs that agree
+    # by luck give too small a sigma), and df includes those pseudo degrees of freedom.
     noise_confidence: float = 0.95
     noise_prior_df: float = 4.0
     # With one run per side and no noise model: a benchmark "looks unstable" when its first
