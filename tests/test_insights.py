@@ -79,6 +79,9 @@ def test_noisy_benchmarks_are_counted_with_their_bands() -> None:
     assert "noise bands" in sentence
     advice = insights.recommendations(c)
     assert any(f"For the {noisy} noisy benchmark(s)" in t for t in advice)
+    # Noisy benchmarks say nothing about their category's change.
+    judged = sum(n for _, _, n in insights.category_changes(c))
+    assert judged == len(IDS) - noisy
 
 
 def test_category_changes_are_geometric_means_worst_first() -> None:

@@ -37,11 +37,18 @@ def _timed(comparison: Comparison) -> list[BenchmarkComparison]:
     ]
 
 
+UNJUDGED = ("noisy", "insufficient")  # their change says nothing: left out of category means
+
+
 def category_changes(comparison: Comparison) -> list[tuple[str, float, int]]:
-    """(category, geometric-mean change, benchmarks) for time benchmarks, worst first."""
+    """(category, geometric-mean change, benchmarks) over judged time benchmarks, worst first.
+
+    Noisy and insufficient benchmarks are left out: their change cannot be told from
+    noise, and one wild benchmark would otherwise move its whole category.
+    """
     logs: dict[str, list[float]] = defaultdict(list)
     for b in _timed(comparison):
-        if b.change is not None and b.change > -1.0:
+        if b.change is not None and b.change > -1.0 and b.severity not in UNJUDGED:
             logs[b.category].append(math.log1p(b.change))
     rows = [(cat, math.expm1(sum(v) / len(v)), len(v)) for cat, v in logs.items()]
     return sorted(rows, key=lambda r: (-r[1], r[0]))
@@ -55,20 +62,25 @@ def insights(comparison: Comparison) -> list[str]:
     by_cat = category_changes(comparison)
     if by_cat:
         worst, change, n = by_cat[0]
-        if change > 0:
-            flagged_here = sum(1 for b in flagged if b.category == worst)
+        flagged_here = sum(1 for b in flagged if b.category == worst)
+        if change > 0 and flagged_here:
             out.append(
                 f"Category {worst} regressed most: geometric-mean change {_pct(change)} over "
-                f"{n} benchmarks, {flagged_here} of them flagged."
+                f"its {n} judged benchmarks, {flagged_here} of them flagged."
+            )
+        elif change > 0:
+            out.append(
+                f"Largest category change: {worst} at {_pct(change)} (geometric mean over "
+                f"{n} judged benchmarks), none of them flagged."
             )
         best, change, n = by_cat[-1]
         improved_here = any(
             b.severity == "improvement" and b.category == best for b in comparison.benchmarks
         )
-        if len(by_cat) > 1 and (change < -s.improvement or (change < 0 and improved_here)):
+        if len(by_cat) > 1 and change < 0 and improved_here:
             out.append(
                 f"Category {best} got faster most: geometric-mean change {_pct(change)} "
-                f"over {n} benchmarks."
+                f"over its {n} judged benchmarks."
             )
     if flagged:
         cats = Counter(b.category for b in flagged)
