@@ -172,6 +172,14 @@ def distribution_plot(data: CategoryData, *, limit: int = 30) -> Plot | Nothing:
     )
 
 
+def _rate(per_second: float, unit: str) -> str:
+    """1.43e11 B/s -> "143 GB/s" (decimal prefixes, three significant digits)."""
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if per_second >= scale:
+            return f"{per_second / scale:.3g} {prefix}{unit}"
+    return f"{per_second:.3g} {unit}"
+
+
 def throughput_table(data: CategoryData) -> Table | Nothing:
     t = data.throughputs
     if t.empty:
@@ -182,7 +190,7 @@ def throughput_table(data: CategoryData) -> Table | Nothing:
             "run": t["run"],
             "per iteration": t["per_iteration"].map(lambda x: f"{x:g}"),
             "kind": t["kind"],
-            "rate": [f"{r:.4g} {u}" for r, u in zip(t["per_second"], t["unit"], strict=True)],
+            "rate": [_rate(r, u) for r, u in zip(t["per_second"], t["unit"], strict=True)],
         }
     )
     return Table(frame, title="Throughput (higher is better)", fold=len(frame) > FOLD_ROWS)
