@@ -70,6 +70,8 @@ def test_parameters_cell_documents_each_parameter(path: Path) -> None:
     pattern = re.compile(r"^\w+: [\w\[\]]+ = .+  # \S.*$")  # typed default, then a comment
     for line in lines:
         assert pattern.match(line), f"{path.name}: parameter line {line!r}"
+        # Longer lines get split by `ruff format` (line-length 100): one assignment a line.
+        assert len(line) <= 100, f"{path.name}: parameter line longer than 100: {line!r}"
     params = report.notebook_parameters(path)
     assert len(params) == len(lines)
     for name, info in params.items():
