@@ -54,7 +54,7 @@ AA_BASELINES = ["main", "aa1", "aa2", "aa3"]
 CLOCK = os.environ.get("VMDEMO_CLOCK", "cpu")
 
 # History: eight daily runs on main; from h05 on one quiet benchmark is slower.
-HISTORY_STEP = {"tlb/flush": 1.30}
+HISTORY_STEP = {"cross_arch/x86_64_to_riscv": 1.30}
 HISTORY_STEP_FROM = 5
 HISTORY_COUNT = 8
 HISTORY_LAST_DATE = date(2026, 11, 25)
@@ -329,7 +329,9 @@ def cmd_readme() -> None:
         + m["note"].capitalize()
         + ".",
         "`runs.json` records the settings and, per benchmark and baseline, the start time,",
-        "duration and 1-minute load average (the machine's load was mostly 4 to 8).",
+        "duration and 1-minute load average (here from "
+        + f"{min(r['loadavg_1min'] for r in runs['runs']):.1f} to "
+        + f"{max(r['loadavg_1min'] for r in runs['runs']):.1f} on 2 cores).",
         "",
         "## Planted changes (`pr`)",
         "",
