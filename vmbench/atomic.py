@@ -18,6 +18,8 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp creates 0600; give the file the mode a plain open() would (or keep the old one).
+        os.fchmod(fd, _mode_for(target))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -38,6 +40,15 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 def atomic_copy(source: Path | str, target: Path | str) -> None:
     """Copy a file atomically (the target is never seen half-written)."""
     atomic_write_bytes(target, Path(source).read_bytes())
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_dir(directory: Path) -> None:
