@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vmbench import insights
 from vmbench.compare import compare
 from vmbench.comparison import Comparison
+from vmbench.insights import category_changes, insights, recommendations
 from vmbench.model import Benchmark, Run
 from vmbench.noise import NoiseModel
 
@@ -48,7 +48,7 @@ def _compare(factors: dict[str, float], *, noise: bool) -> Comparison:
 
 def test_names_the_category_that_regressed_most_and_where_flags_concentrate() -> None:
     c = _compare({"gc/b0": 1.3, "gc/b1": 1.15}, noise=True)
-    text = insights.insights(c)
+    text = insights(c)
     assert text[0].startswith(c.summary)
     assert any(
         t.startswith("Category gc regressed most") and "2 of them flagged" in t for t in text
@@ -60,9 +60,9 @@ def test_names_the_category_that_regressed_most_and_where_flags_concentrate() ->
 
 def test_unknown_noise_is_said_and_a_noise_model_is_recommended() -> None:
     c = _compare({"memory/b2": 1.3}, noise=False)
-    text = insights.insights(c)
+    text = insights(c)
     assert any(t.startswith("Run-to-run noise is unknown") for t in text)
-    advice = insights.recommendations(c)
+    advice = recommendations(c)
     assert any(t.startswith("Measure the run-to-run noise") for t in advice)
     assert any("1 baseline and 1 candidate run(s)" in t for t in advice)
 
@@ -73,20 +73,20 @@ def test_noisy_benchmarks_are_counted_with_their_bands() -> None:
     c = compare(_run("main", 1), _run("pr", 2), noise=NoiseModel.from_runs(wild))
     noisy = c.counts["noisy"]
     assert noisy > 0
-    text = insights.insights(c)
+    text = insights(c)
     sentence = next(t for t in text if "too noisy to judge" in t)
     assert sentence.startswith(f"{noisy} benchmark(s) are too noisy to judge against the 10%")
     assert "noise bands" in sentence
-    advice = insights.recommendations(c)
+    advice = recommendations(c)
     assert any(f"For the {noisy} noisy benchmark(s)" in t for t in advice)
     # Noisy benchmarks say nothing about their category's change.
-    judged = sum(n for _, _, n in insights.category_changes(c))
+    judged = sum(n for _, _, n in category_changes(c))
     assert judged == len(IDS) - noisy
 
 
 def test_category_changes_are_geometric_means_worst_first() -> None:
     c = _compare({"jit/b0": 1.5, "jit/b1": 1.5, "jit/b2": 1.5, "jit/b3": 1.5}, noise=False)
-    rows = insights.category_changes(c)
+    rows = category_changes(c)
     assert rows[0][0] == "jit"
     assert rows[0][1] > 0.45
     assert rows[0][2] == 4
@@ -96,6 +96,6 @@ def test_category_changes_are_geometric_means_worst_first() -> None:
 def test_a_quiet_comparison_says_nothing_is_undecided() -> None:
     c = _compare({}, noise=True)
     assert c.counts["stable"] == len(IDS)
-    advice = insights.recommendations(c)
+    advice = recommendations(c)
     assert len(advice) == 1
     assert advice[0].startswith("Nothing undecided")

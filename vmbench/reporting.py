@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from vmbench import insights as ins
 from vmbench import plots
 from vmbench.atomic import atomic_write_text
 from vmbench.categories import Categories
@@ -27,6 +26,7 @@ from vmbench.comparison import BenchmarkComparison, Comparison, clean_dict
 from vmbench.display import Nothing, Plot, Stack, Table
 from vmbench.errors import UsageError
 from vmbench.frames import samples_frame
+from vmbench.insights import FLAGGED, category_changes, insights, recommendations
 from vmbench.model import Run
 from vmbench.noise import NoiseModel
 from vmbench.refs import load_ref
@@ -205,13 +205,13 @@ def settings_lines(data: RegressionData) -> list[str]:
 
 def category_tables(comparison: Comparison) -> Stack:
     """One table per category (worst first), folded when long; flagged rows on top."""
-    order = [name for name, _, _ in ins.category_changes(comparison)]
+    order = [name for name, _, _ in category_changes(comparison)]
     others = sorted({b.category for b in comparison.benchmarks} - set(order))
     tables = []
     for name in [*order, *others]:
         benches = [b for b in comparison.sorted_benchmarks() if b.category == name]
-        flagged = sum(1 for b in benches if b.severity in ins.FLAGGED)
-        geo = next((g for n, g, _ in ins.category_changes(comparison) if n == name), None)
+        flagged = sum(1 for b in benches if b.severity in FLAGGED)
+        geo = next((g for n, g, _ in category_changes(comparison) if n == name), None)
         title = f"{name}: {len(benches)} benchmarks, {flagged} flagged" + (
             f", geometric-mean change {pct(geo)}" if geo is not None else ""
         )
@@ -357,12 +357,12 @@ def regression_summary(data: RegressionData) -> dict[str, Any]:
     """The comparison JSON plus the report's insights and recommendations."""
     out = data.comparison.to_dict()
     out["report"] = "regression"
-    out["insights"] = ins.insights(data.comparison)
-    out["recommendations"] = ins.recommendations(data.comparison)
+    out["insights"] = insights(data.comparison)
+    out["recommendations"] = recommendations(data.comparison)
     out["noise_runs"] = list(data.noise.runs) if data.noise else []
     out["noise_excluded"] = list(data.noise_excluded)
     out["category_changes"] = [
         {"category": n, "geomean_change": g, "benchmarks": k}
-        for n, g, k in ins.category_changes(data.comparison)
+        for n, g, k in category_changes(data.comparison)
     ]
     return out
