@@ -433,6 +433,70 @@ def machine() -> dict[str, Any]:
     }
 
 
+def markdown_summary(results: dict[str, Any]) -> str:
+    """The figures as markdown, for benchmarks/README.md (`--summarize FILE`)."""
+    m = results["machine"]
+    lines = [
+        f"Run of {results['date'][:10]} on `{results['host']}` ({m['cpu']}, {m['cores']} cores,"
+        f" load average {m['load_average_at_start']:.1f} at the start), vmbench "
+        f"{m['vmbench_commit']}.",
+        "",
+        "| benchmarks | load (s) | compare (s) | render (s) | `vmbench compare` (s) "
+        "| peak RSS (MiB) | µs per benchmark | x smallest |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["compare"]:
+        lines.append(
+            f"| {r['benchmarks']:,} | {r['load_s']:.2f} | {r['compare_s']:.2f} | "
+            f"{r['render_s']:.2f} | {r['cli_compare_s']:.2f} | {r['peak_rss_mib']:.0f} | "
+            f"{1000 * r['per_benchmark_ms']:.0f} | {r['cost_ratio_vs_smallest']:.2f} |"
+        )
+    lines.append("")
+    report = results.get("report")
+    if report:
+        lines.append(
+            f"Regression report at {report['benchmarks']:,} benchmarks: {report['report_s']:.1f} s"
+            f" against {report['floor_s']:.1f} s for the floor notebook "
+            f"(**{report['ratio_to_floor']:.2f}x**)."
+        )
+        for row in report["sizes"]:
+            lines.append(
+                f"- {row['benchmarks']:,} benchmarks: {row['seconds']:.1f} s, HTML "
+                f"{row['html_bytes'] / 1e6:.2f} MB, markdown {row['markdown_bytes'] / 1e3:.0f} kB"
+            )
+        lines.append("")
+    h = results.get("history")
+    if h:
+        lines.append(
+            f"History of {h['runs']} runs x {h['benchmarks']:,} benchmarks "
+            f"({h['store_bytes'] / MIB:.0f} MiB of Parquet, raw samples included): load "
+            f"{h['load_s']:.2f} s, change points on every series {h['detect_s']:.2f} s, whole "
+            f"trend analysis {h['analyze_s']:.2f} s; planted steps (run: found) "
+            f"{h['planted_steps']}; {h['series_with_false_change_points']} of the "
+            f"{h['benchmarks'] - len(h['planted_steps']):,} series without a planted step "
+            "got a change point."
+        )
+        lines.append("")
+    c = results.get("criterion")
+    if c and c.get("available"):
+        lines.append(
+            f"Criterion's own comparison of two saved baselines ({c['benchmarks']} benchmarks of "
+            f"{c['data']}, `cargo bench -- {' '.join(c['criterion_args'])}`): "
+            f"{c['criterion_s']:.1f} s; `vmbench compare` on the same tree: "
+            f"{c['vmbench_compare_s']:.1f} s ({c['ratio_vmbench_to_criterion']:.2f}x)."
+        )
+        lines.append("")
+    elif c:
+        lines += [f"Criterion comparison not run: {c['reason']}.", ""]
+    lines += ["| target | measured | met |", "|---|---:|---|"]
+    for t in results["targets"]:
+        lines.append(
+            f"| {t['name']} < {t['target']:g} {t['unit']} | {t['measured']:.3g} {t['unit']} "
+            f"| {'yes' if t['met'] else '**no**'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def print_table(results: dict[str, Any]) -> None:
     print("\nvmbench performance benchmark", results["date"], results["host"])
     print(f"{'benchmarks':>10} {'load s':>8} {'compare s':>10} {'render s':>9} "
@@ -488,12 +552,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--history", default=None, help="RUNSxBENCHMARKS (default 730x1000)")
     parser.add_argument("--output", type=Path, default=HERE / "results", help="results dir")
     parser.add_argument("--workdir", type=Path, help="keep generated data here (reused)")
+    parser.add_argument("--summarize", type=Path, help="print a results file as markdown")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.summarize:
+        print(markdown_summary(json.loads(args.summarize.read_text())), end="")
+        return 0
     if args.worker:
         kind, path = args.worker
         print(json.dumps(WORKERS[kind](Path(path))))
