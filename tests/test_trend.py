@@ -3,6 +3,7 @@ latest against previous with noise from history and machine warnings."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -222,3 +223,29 @@ def test_latest_vs_previous_compares_only_the_selected_benchmarks(tmp_path: Path
     assert {b.id for b in result.comparison.benchmarks} == {"gc/bench_0001", "jit/bench_0000"}
     result = latest_vs_previous(tmp_path, category="tlb", history=load_history(tmp_path))
     assert {b.id for b in result.comparison.benchmarks} == {"tlb/bench_0003"}
+
+
+def test_hostile_names_are_escaped_in_every_format(tmp_path: Path) -> None:
+    hostile = "<script>alert(1)</script>|`x`@user"
+    for r in range(10):
+        level = 100.0 * (2.0 if r >= 5 else 1.0)
+        bench = make_run(np.array([level]), samples=10, sample_noise=0.01, seed=r, label="x")
+        (only,) = bench.benchmarks.values()
+        renamed = dataclasses.replace(only, id=hostile, group="<b>")
+        run = dataclasses.replace(bench, benchmarks={hostile: renamed})
+        add_run(
+            tmp_path,
+            run,
+            commit=f"c{r}",
+            branch="main",
+            date=PLAN.start + dt.timedelta(days=r),
+            machine=None,
+        )
+    report = analyze_trend(load_history(tmp_path), window_days=5)
+    assert list(report.change_points["id"]) == [hostile]
+    markdown = render_trend(report, "markdown")
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;" in markdown
+    assert "@user" not in markdown  # no mention
+    assert json.loads(render_trend(report, "json"))["change_points"][0]["id"] == hostile
+    assert "\x1b" not in render_trend(report, "table")
