@@ -74,7 +74,12 @@ def _progress(event: BenchEvent) -> None:
 )
 @click.pass_context
 def bench(ctx: click.Context, /, **kw: Any) -> None:
-    """Run `cargo bench --workspace --all-features` in WORKSPACE (default .)."""
+    """Run `cargo bench --workspace --all-features` in WORKSPACE (default .).
+
+    Arguments after `--` go to Criterion, e.g.
+    `vmbench bench . --save-baseline main -- --measurement-time 2 --noplot`.
+    Progress goes to stderr; Criterion's data directory is printed at the end.
+    """
     if kw["history"] is not None and not (kw["commit"] and kw["branch"]):
         raise UsageError("--history needs --commit and --branch")
     try:
