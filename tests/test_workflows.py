@@ -11,6 +11,7 @@ a `run:` script, and no `pull_request_target`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ ALLOWED_IGNORES = {("benchmark-comment.yml", "dangerous-triggers")}
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name, path=f"{BIN}:{shutil.os.environ.get('PATH', '')}")
+    found = shutil.which(name, path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     if found is None:
         pytest.skip(f"{name} is not installed (pip install {name}); it is in the dev extra")
     return found
