@@ -93,17 +93,22 @@ def repo_root() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The notebooks shipped with vmbench (a source checkout's `notebooks/`)."""
-    path = repo_root() / "notebooks"
-    if not (path / "regression.ipynb").is_file():
-        raise InputError(
-            path, "the report notebooks are missing (vmbench is not a source checkout)"
-        )
-    return path
+    """The report notebooks: a source checkout's `notebooks/`, else the wheel's copies."""
+    return _shipped("notebooks", "_notebooks", "regression.ipynb")
 
 
 def params_dir() -> Path:
-    return repo_root() / "params"
+    """The standard params files: a source checkout's `params/`, else the wheel's copies."""
+    return _shipped("params", "_params", "regression.yaml")
+
+
+def _shipped(checkout_name: str, package_name: str, probe: str) -> Path:
+    # An editable install or a checkout has the top-level folder; a wheel carries it as
+    # a data package (see [tool.setuptools.package-dir] in pyproject.toml).
+    for path in (repo_root() / checkout_name, Path(__file__).resolve().parent / package_name):
+        if (path / probe).is_file():
+            return path
+    raise InputError(repo_root() / checkout_name, f"vmbench's {checkout_name} are missing")
 
 
 def notebook_path(notebook: str | Path) -> Path:
