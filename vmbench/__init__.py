@@ -38,13 +38,30 @@ from vmbench.criterion import (
 )
 from vmbench.errors import InputError, Skipped, UsageError, VmbenchError
 from vmbench.frames import benchmarks_frame, metrics_frame, samples_frame, skipped_frame
+from vmbench.history import (
+    MachineInfo,
+    StepSettings,
+    TrendReport,
+    add_run,
+    analyze_trend,
+    change_points,
+    detect_steps,
+    latest_vs_previous,
+    list_runs,
+    load_history,
+    load_run_samples,
+    prune_samples,
+)
 from vmbench.insights import insights, recommendations
 from vmbench.inventory import inventory
 from vmbench.model import Benchmark, Estimate, Metric, Run, Throughput
 from vmbench.noise import BenchmarkNoise, NoiseModel
 from vmbench.refs import load_ref
 from vmbench.render import FORMATS, render
+from vmbench.report import NotebookError, ReportResult, run_all, run_report
 from vmbench.reporting import regression_data
+from vmbench.runner import BenchFailed, BenchRun, after_bench, run_benchmarks
+from vmbench.scaffold import init_repository
 from vmbench.settings import Settings
 from vmbench.units import format_duration, format_value, parse_duration, parse_unit
 
@@ -55,6 +72,8 @@ __all__ = [
     "INDICATORS",
     "SEVERITIES",
     "BaselineEntry",
+    "BenchFailed",
+    "BenchRun",
     "Benchmark",
     "BenchmarkComparison",
     "BenchmarkNoise",
@@ -64,42 +83,61 @@ __all__ = [
     "CriterionChange",
     "Estimate",
     "InputError",
+    "MachineInfo",
     "Metric",
     "NoiseModel",
+    "NotebookError",
     "Outliers",
     "RefComparison",
+    "ReportResult",
     "Run",
     "Settings",
     "SideSummary",
     "Skipped",
+    "StepSettings",
     "Throughput",
     "ThroughputChange",
+    "TrendReport",
     "UsageError",
     "VmbenchError",
     "__version__",
+    "add_run",
+    "after_bench",
+    "analyze_trend",
     "baseline_from_run",
     "benchmarks_frame",
     "category_data",
+    "change_points",
     "compare",
     "compare_refs",
+    "detect_steps",
     "escape",
     "format_duration",
     "format_value",
     "geomean_change",
+    "init_repository",
     "insights",
     "inventory",
+    "latest_vs_previous",
     "list_baselines",
+    "list_runs",
     "load_baseline_file",
     "load_cargo_criterion",
     "load_criterion",
     "load_criterion_change",
+    "load_history",
     "load_ref",
+    "load_run_samples",
     "metrics_frame",
     "parse_duration",
     "parse_unit",
+    "prune_samples",
     "recommendations",
     "regression_data",
     "render",
+    "run_all",
+    "run_benchmarks",
+    "run_report",
     "samples_frame",
     "scaling",
     "skipped_frame",
