@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,6 +25,7 @@ from vmbench.history.store import (
     parse_date,
     prune_samples,
     run_files,
+    skipped_files,
 )
 from vmbench.history.synthetic import SYNTHETIC_MACHINE, Plan, build_history, make_run
 from vmbench.model import Benchmark, Run, Throughput
@@ -173,11 +175,25 @@ def test_a_newer_schema_version_is_refused_with_what_to_do(tmp_path: Path) -> No
         load_run_samples(tmp_path, path.stem)
 
 
-def test_a_foreign_parquet_file_is_refused_by_name(tmp_path: Path) -> None:
+def test_a_foreign_parquet_file_is_skipped_by_name(tmp_path: Path) -> None:
     add_run(tmp_path, small_run(), commit="c", branch="main", date=DAY0, machine=None)
-    pq.write_table(pa.table({"x": [1, 2]}), tmp_path / "zz-other.parquet")
+    other = tmp_path / "zz-other.parquet"
+    pq.write_table(pa.table({"x": [1, 2]}), other)
+    for load in (load_history, list_runs):
+        frame = load(tmp_path)
+        assert list(frame["commit"].drop_duplicates()) == ["c"]
+        (skipped,) = skipped_files(frame)
+        assert skipped.path == other
+        assert re.fullmatch(r".*zz-other\.parquet: not a vmbench history file .*", str(skipped))
+    # Read directly, the file is refused; with no good run left, so is the store.
     with pytest.raises(SchemaVersionError, match=r"zz-other\.parquet: not a vmbench history"):
-        load_history(tmp_path)
+        load_run_samples(tmp_path, "zz-other")
+    for path in run_files(tmp_path):
+        if path != other:
+            path.unlink()
+    for load in (load_history, list_runs):
+        with pytest.raises(SchemaVersionError, match=r"zz-other\.parquet: not a vmbench history"):
+            load(tmp_path)
 
 
 def test_a_corrupt_file_is_an_input_error(tmp_path: Path) -> None:
@@ -251,8 +267,11 @@ def test_every_command_names_a_corrupt_file(tmp_path: Path) -> None:
     add_run(tmp_path, small_run(), commit="c", branch="main", date=DAY0, machine=None)
     bad = tmp_path / "20250102T000000Z-x-1.parquet"
     bad.write_bytes(b"PAR1 truncated")
+    (skipped,) = skipped_files(list_runs(tmp_path))  # listing shows the good run, names the bad
+    assert re.fullmatch(
+        r".*20250102T000000Z-x-1\.parquet: cannot read history file: .*", str(skipped)
+    )
     for call in (
-        lambda: list_runs(tmp_path),
         lambda: prune_samples(tmp_path, keep_samples_days=0),
         lambda: load_run_samples(tmp_path, bad.stem),
     ):

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.categories import Categories
@@ -22,6 +23,7 @@ from vmbench.history.store import (
     load_history,
     parse_date,
     prune_samples,
+    skipped_files,
 )
 from vmbench.history.trend import analyze_trend
 
@@ -33,6 +35,11 @@ _STORE = click.option(
     show_default=True,
     help="History store directory.",
 )
+
+
+def _warn_skipped(frame: pd.DataFrame) -> None:
+    for skipped in skipped_files(frame):
+        click.echo(f"vmbench: skipped {skipped}", err=True)
 
 
 @click.group()
@@ -89,6 +96,7 @@ def add(
 def list_command(store: Path, output_format: str) -> None:
     """List the recorded runs, oldest first."""
     runs = list_runs(store)
+    _warn_skipped(runs)
     text = render_runs(runs, "json") if output_format == "json" else render_runs(runs, "table")
     click.echo(text, nl=False)
 
@@ -173,6 +181,7 @@ def trend(
         since=parse_date(since_text) if since_text else None,
         categories=Categories.load(categories_file),
     )
+    _warn_skipped(frame)
     report = analyze_trend(
         frame,
         window_days=window_days,

@@ -28,8 +28,10 @@ import functools
 import operator
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,7 +42,7 @@ import pyarrow.parquet as pq
 
 from vmbench.atomic import atomic_write_bytes
 from vmbench.categories import Categories
-from vmbench.errors import InputError, SchemaVersionError, UsageError
+from vmbench.errors import InputError, SchemaVersionError, Skipped, UsageError
 from vmbench.history.machine import MachineInfo
 from vmbench.history.summary import summary_columns
 from vmbench.model import Benchmark, Run, Throughput
@@ -50,6 +52,8 @@ _VERSION_KEY = b"vmbench.schema_version"
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a file name, never a path
 _SAMPLES_KEY = b"vmbench.samples"  # "kept", or "pruned" once prune_samples dropped them
 DEFAULT_STORE = Path("benches/history")
+_SKIPPED_ATTR = "vmbench.skipped"  # frame.attrs key: files left out of a load
+T = TypeVar("T")
 
 _RUN_FIELDS = [
     pa.field("run_id", pa.string()),
@@ -260,18 +264,48 @@ def _read(path: Path, columns: list[str]) -> pa.Table:
     return pf.read(columns=columns, use_threads=False)
 
 
-def _read_summaries(paths: list[Path], filters: pc.Expression | None) -> pa.Table:
-    # Check every file's version from its footer (cheap), then let Arrow's dataset scanner
-    # read the summary columns of all files at once, in C++ threads, filters pushed down.
+def _check_summary_file(path: Path) -> Path:
+    # Only the footer is read: cheap enough to check every file of a year of runs.
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(path, f"cannot read history file: {exc}") from exc
+    _check_version(path, schema)
+    missing = [c for c in SUMMARY_COLUMNS if c not in schema.names]
+    if missing:
+        raise InputError(path, f"history file lacks columns {missing}")
+    return path
+
+
+def _usable(paths: list[Path], check: Callable[[Path], T]) -> tuple[list[T], tuple[Skipped, ...]]:
+    """`check` each file: the results of the good ones, and a `Skipped` for each bad one.
+
+    One bad file (torn, foreign, from a newer vmbench) must not hide the other runs; but
+    when every file is bad there is nothing to show, so the first file's error is raised.
+    """
+    good: list[T] = []
+    skipped: list[Skipped] = []
+    first: InputError | None = None
     for path in paths:
         try:
-            schema = pq.read_schema(path)
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(path, f"cannot read history file: {exc}") from exc
-        _check_version(path, schema)
-        missing = [c for c in SUMMARY_COLUMNS if c not in schema.names]
-        if missing:
-            raise InputError(path, f"history file lacks columns {missing}")
+            good.append(check(path))
+        except InputError as exc:
+            first = first or exc
+            skipped.append(Skipped(path, exc.problem))
+    if first is not None and not good:
+        raise first
+    return good, tuple(skipped)
+
+
+def skipped_files(frame: pd.DataFrame) -> tuple[Skipped, ...]:
+    """The run files `load_history` or `list_runs` left out of `frame`, with the reason."""
+    skipped: tuple[Skipped, ...] = frame.attrs.get(_SKIPPED_ATTR, ())
+    return skipped
+
+
+def _read_summaries(paths: list[Path], filters: pc.Expression | None) -> pa.Table:
+    # `paths` were checked by `_check_summary_file`: Arrow's dataset scanner reads the
+    # summary columns of all files at once, in C++ threads, filters pushed down.
     # Repeated strings stay dictionary-encoded: pandas gets categoricals, not 730k strings.
     fmt = pads.ParquetFileFormat(
         read_options=pads.ParquetReadOptions(dictionary_columns=_CATEGORICAL_COLUMNS)
@@ -333,6 +367,8 @@ def load_history(
     Columns: `run_id, date, commit, branch, label, machine, machine_fingerprint, ...`,
     then `id, group, category, n, iterations, mean_ns, median_ns, std_dev_ns, ci_low,
     ci_high, ...`. `since` keeps runs at or after that date (UTC when no zone is given).
+    A file that cannot be used is left out and listed by `skipped_files(frame)`; when no
+    file is usable, its error (`InputError`, `SchemaVersionError`) is raised.
     """
     start = _since(since)
     paths = run_files(store)
@@ -349,7 +385,8 @@ def load_history(
     if start is not None:
         filters.append(pc.field("date") >= pa.scalar(start, type=_SCHEMA.field("date").type))
     combined = functools.reduce(operator.and_, filters) if filters else None
-    frame: pd.DataFrame = _read_summaries(paths, combined).to_pandas()
+    checked, skipped = _usable(paths, _check_summary_file)
+    frame: pd.DataFrame = _read_summaries(checked, combined).to_pandas()
     # Files are named by date and rows written sorted by id, so this is usually a no-op.
     order = np.lexsort(
         (
@@ -362,6 +399,7 @@ def load_history(
         frame = frame.take(order)
     frame = frame.reset_index(drop=True)
     frame.insert(_CATEGORY_AT, "category", _categories(frame, categories))
+    frame.attrs[_SKIPPED_ATTR] = skipped
     return frame
 
 
@@ -379,23 +417,30 @@ def _categories(frame: pd.DataFrame, categories: Categories | None) -> pd.Series
     return frame["id"].map(mapping).astype("category")
 
 
+def _run_row(path: Path) -> dict[str, Any]:
+    pf = _open(path)
+    meta: dict[str, Any] = pf.read_row_group(0, columns=RUN_COLUMNS).slice(0, 1).to_pylist()[0]
+    meta.update(
+        benchmarks=pf.metadata.num_rows,
+        has_samples=_has_samples(pf),
+        size_bytes=path.stat().st_size,
+        path=str(path),
+    )
+    return meta
+
+
 def list_runs(store: Path) -> pd.DataFrame:
-    """One row per run: metadata, benchmark count, whether raw samples are kept, file size."""
-    rows = []
-    for path in run_files(store):
-        pf = _open(path)
-        meta = pf.read_row_group(0, columns=RUN_COLUMNS).slice(0, 1).to_pylist()[0]
-        meta.update(
-            benchmarks=pf.metadata.num_rows,
-            has_samples=_has_samples(pf),
-            size_bytes=path.stat().st_size,
-            path=str(path),
-        )
-        rows.append(meta)
+    """One row per run: metadata, benchmark count, whether raw samples are kept, file size.
+
+    Files that cannot be used are left out and listed by `skipped_files(frame)`.
+    """
+    rows, skipped = _usable(run_files(store), _run_row)
     frame = pd.DataFrame(rows, columns=[*RUN_COLUMNS, "benchmarks", "has_samples", "size_bytes"])
     if rows:
         frame["path"] = [r["path"] for r in rows]
-    return frame.sort_values(["date", "run_id"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["date", "run_id"], kind="stable").reset_index(drop=True)
+    frame.attrs[_SKIPPED_ATTR] = skipped
+    return frame
 
 
 def _find_run(store: Path, run_id: str) -> Path:
