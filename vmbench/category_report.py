@@ -16,9 +16,10 @@ import pandas as pd
 
 from vmbench import category as cat
 from vmbench import plots
+from vmbench.compare_refs import require_usable
 from vmbench.comparison import clean_dict
 from vmbench.display import Headline, Nothing, Plot, Stack, Table
-from vmbench.frames import samples_frame
+from vmbench.frames import samples_frame, skipped_frame
 from vmbench.reporting import FOLD_ROWS, TABLE_LIMIT, as_list, load_categories, load_runs, pct
 from vmbench.units import format_duration
 
@@ -37,6 +38,7 @@ class CategoryData:
     throughputs: pd.DataFrame
     scaling: cat.Scaling
     geomean: cat.GeomeanChange | None
+    skipped: pd.DataFrame  # vmbench.frames.skipped_frame of the loaded runs
 
 
 def category_data(
@@ -47,11 +49,16 @@ def category_data(
     category: str,
     categories_file: str | Path | None = None,
 ) -> CategoryData:
-    """Load the runs and compute the category's deep dive. `candidate` may be empty."""
+    """Load the runs and compute the category's deep dive. `candidate` may be empty.
+
+    A run with no usable benchmark is an InputError naming the first skipped file.
+    """
     categories = load_categories(categories_file)
     base_refs = as_list(baseline)
     cand_refs = as_list(candidate) if candidate else []
     runs = load_runs([*base_refs, *cand_refs], criterion_dir=criterion_dir)
+    require_usable("baseline", runs[: len(base_refs)])
+    require_usable("candidate", runs[len(base_refs) :])
     samples = cat.select(samples_frame(runs, categories), category)
     base_labels = tuple(r.label for r in runs[: len(base_refs)])
     cand_labels = tuple(r.label for r in runs[len(base_refs) :])
@@ -68,6 +75,7 @@ def category_data(
         geomean=cat.geomean_change(samples, baseline=base_labels, candidate=cand_labels)
         if cand_labels
         else None,
+        skipped=skipped_frame(runs),
     )
 
 
@@ -239,4 +247,5 @@ def category_summary(data: CategoryData) -> dict[str, Any]:
         "throughputs": records(data.throughputs),
         "scaling": records(data.scaling.fits),
         "geomean_change": data.geomean.to_dict() if data.geomean else None,
+        "skipped": records(data.skipped),
     }

@@ -31,6 +31,19 @@ class RefComparison:
     noise: NoiseModel | None  # the model used (learned from --noise runs, or loaded)
 
 
+def require_usable(role: str, runs: Sequence[Run]) -> None:
+    """InputError, naming the first skipped file, when a run has no usable benchmark:
+    a comparison must never report "all removed, no regression" on unreadable data."""
+    for run in runs:
+        if len(run) == 0:
+            first = f"; first: {run.skipped[0]}" if run.skipped else ""
+            raise InputError(
+                run.source,
+                f"nothing usable in the {role} run {run.label!r} "
+                f"({len(run.skipped)} skipped{first})",
+            )
+
+
 def load_refs(refs: Sequence[str], *, criterion_dir: Path) -> list[Run]:
     """Load every REF; the same REF twice is an error (it would fake a second run)."""
     seen = [r for i, r in enumerate(refs) if r in refs[:i]]
@@ -73,15 +86,8 @@ def compare_refs(
         raise UsageError(f"{overlap[0]!r} is on both sides of the comparison")
     base_runs = load_refs(baseline, criterion_dir=criterion_dir)
     cand_runs = load_refs(candidate, criterion_dir=criterion_dir)
-    for role, side in (("baseline", base_runs), ("candidate", cand_runs)):
-        for run in side:
-            if len(run) == 0:  # everything skipped: never "all removed" and exit 0
-                first = f"; first: {run.skipped[0]}" if run.skipped else ""
-                raise InputError(
-                    run.source,
-                    f"nothing usable in the {role} run {run.label!r} "
-                    f"({len(run.skipped)} skipped{first})",
-                )
+    require_usable("baseline", base_runs)
+    require_usable("candidate", cand_runs)
     noise, noise_runs = load_noise_model(
         noise_refs=noise_refs, noise_model_file=noise_model_file, criterion_dir=criterion_dir
     )

@@ -22,10 +22,11 @@ from vmbench import plots
 from vmbench.atomic import atomic_write_text
 from vmbench.categories import Categories
 from vmbench.compare import compare
+from vmbench.compare_refs import require_usable
 from vmbench.comparison import BenchmarkComparison, Comparison, clean_dict
 from vmbench.display import Nothing, Plot, Stack, Table
 from vmbench.errors import UsageError
-from vmbench.frames import samples_frame
+from vmbench.frames import samples_frame, skipped_frame
 from vmbench.insights import FLAGGED, category_changes, insights, recommendations
 from vmbench.model import Run
 from vmbench.noise import NoiseModel
@@ -67,6 +68,7 @@ class RegressionData:
     noise: NoiseModel | None
     noise_excluded: tuple[str, ...]  # noise runs left out because they are compared
     categories: Categories
+    skipped: pd.DataFrame  # vmbench.frames.skipped_frame of every run loaded
 
 
 def regression_data(
@@ -85,22 +87,29 @@ def regression_data(
 
     Noise runs must be identical code measured apart from the compared runs; a run that
     is itself compared is left out of the noise model (its difference would be counted
-    as noise, which is circular) and listed in `noise_excluded`.
+    as noise, which is circular) and listed in `noise_excluded`. A run with no usable
+    benchmark is an InputError naming the first skipped file: an empty comparison must
+    not pass as "no regression".
     """
     settings = Settings(alpha=alpha, regression=regression, high=high, improvement=improvement)
     categories = load_categories(categories_file)
     base_runs = load_runs(baseline, criterion_dir=criterion_dir)
     cand_runs = load_runs(candidate, criterion_dir=criterion_dir)
+    require_usable("baseline", base_runs)
+    require_usable("candidate", cand_runs)
     compared = set(as_list(baseline)) | set(as_list(candidate))
     excluded = tuple(r for r in noise_runs if r in compared)
     usable = [r for r in noise_runs if r not in compared]
-    noise = None
+    noise: NoiseModel | None = None
+    noise_loaded: tuple[Run, ...] = ()
     if len(usable) >= 2:
-        noise = NoiseModel.from_runs(load_runs(usable, criterion_dir=criterion_dir))
+        noise_loaded = load_runs(usable, criterion_dir=criterion_dir)
+        noise = NoiseModel.from_runs(noise_loaded)
     comparison = compare(
         base_runs, cand_runs, settings=settings, noise=noise, categories=categories
     )
-    return RegressionData(comparison, base_runs, cand_runs, noise, excluded, categories)
+    skipped = skipped_frame([*base_runs, *cand_runs, *noise_loaded])
+    return RegressionData(comparison, base_runs, cand_runs, noise, excluded, categories, skipped)
 
 
 # --- formatted tables ---------------------------------------------------------------------
@@ -200,7 +209,41 @@ def settings_lines(data: RegressionData) -> list[str]:
             f"{', '.join(data.noise_excluded)}."
         )
     lines += [f"Warning: {w}." for w in c.warnings]
+    if len(data.skipped):
+        lines.append(
+            f"Warning: {len(data.skipped)} benchmarks or files could not be loaded and are "
+            "left out (listed under 'Skipped while loading')."
+        )
     return lines
+
+
+def skipped_table(skipped: pd.DataFrame, *, criterion_dir: str | Path) -> Table:
+    """What was left out while loading the runs (file, benchmark, reason), so a report
+    on partly broken data says so instead of silently comparing fewer benchmarks."""
+    root = Path(criterion_dir)
+    frame = pd.DataFrame(
+        {
+            "run": skipped["run"],
+            "file": [_relative(Path(p), root) for p in skipped["path"]],
+            "benchmark": skipped["id"].fillna(""),
+            "reason": skipped["reason"],
+        },
+        columns=["run", "file", "benchmark", "reason"],
+    )
+    return Table(
+        frame,
+        title=f"Skipped while loading ({len(frame)})",
+        fold=len(frame) > FOLD_ROWS,
+        limit=TABLE_LIMIT,
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    # Shown relative to the Criterion directory of the parameters, when inside it.
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def category_tables(comparison: Comparison) -> Stack:
@@ -361,6 +404,7 @@ def regression_summary(data: RegressionData) -> dict[str, Any]:
     out["recommendations"] = recommendations(data.comparison)
     out["noise_runs"] = list(data.noise.runs) if data.noise else []
     out["noise_excluded"] = list(data.noise_excluded)
+    out["skipped"] = data.skipped.to_dict(orient="records")
     out["category_changes"] = [
         {"category": n, "geomean_change": g, "benchmarks": k}
         for n, g, k in category_changes(data.comparison)
