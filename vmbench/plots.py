@@ -11,12 +11,14 @@ thousands of benchmarks draws what matters, not thousands of panels.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager, ft2font
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -34,8 +36,27 @@ SIDE_COLOURS = ("#1f77b4", "#ff7f0e")
 
 
 def plot_label(text: object, width: int = 48) -> str:
-    """A data string made safe (no mathtext, no control characters) and short."""
-    return _escape_label(str(text), width=width)
+    """A data string made safe (no mathtext, no control characters) and short.
+
+    A character the plot font cannot draw (CJK in DejaVu Sans) is shown as `\\uXXXX`:
+    matplotlib would draw an empty box and warn on stderr once per glyph and figure.
+    """
+    drawable = _drawable()
+    shown = "".join(
+        ch if not ch.isprintable() or ord(ch) in drawable else _code(ch) for ch in str(text)
+    )
+    return _escape_label(shown, width=width)
+
+
+def _code(ch: str) -> str:
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
+@functools.cache
+def _drawable() -> frozenset[int]:
+    # The code points of the font matplotlib picks for text (DejaVu Sans unless configured).
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(ft2font.FT2Font(path).get_charmap())
 
 
 def _unit(values: np.ndarray) -> tuple[float, str]:
