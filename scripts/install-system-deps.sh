@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Criterion for the demo crate (built offline
-# against Debian's packaged crates) and Chromium for the headless HTML check.
+# against Debian's packaged crates), Chromium for the headless HTML check and Node.js for
+# the PR-comment tests (they run the workflow's github-script step with node).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 need=()
 [ -d /usr/share/cargo/registry ] && ls /usr/share/cargo/registry | grep -q '^criterion-' || need+=(librust-criterion-dev)
 command -v chromium >/dev/null || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
