@@ -118,3 +118,12 @@ def test_scaling_plot_labels_each_run_with_its_exponent(samples: pd.DataFrame) -
     assert legend[0] == f"main: exponent {exponent:.2f}"
     assert fig.axes[0].get_xscale() == "log"
     assert _png(fig)
+
+
+def test_characters_the_font_lacks_are_shown_as_code_points() -> None:
+    # DejaVu Sans (matplotlib's default) has no CJK glyphs; accents, µ and ∑ it has.
+    assert plots.plot_label("基准/é µ ∑") == r"\u57fa\u51c6/é µ ∑"
+    assert plots.plot_label("\U0001f642") == r"\U0001f642"
+    fig = Figure()
+    fig.add_subplot().set_title(plots.plot_label("基准 测试"))
+    _png(fig)  # a missing-glyph UserWarning would fail here (warnings are errors)
