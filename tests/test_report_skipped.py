@@ -47,3 +47,18 @@ def test_nothing_usable_is_an_error_with_the_first_reason(tmp_path: Path) -> Non
         regression_data(criterion_dir=tree, baseline="base", candidate="new")
     with pytest.raises(InputError, match=reason):
         category_data(criterion_dir=tree, baseline="base", candidate="new", category="bad")
+
+
+def test_trend_report_lists_a_skipped_run_file(tmp_path: Path) -> None:
+    from vmbench.history.reporting import headline, skipped_table, trend_data, trend_summary
+
+    store = tmp_path / "history"
+    shutil.copytree(Path(__file__).parents[1] / "examples" / "data" / "history", store)
+    (store / "20260101T000000Z-garbage-00000000.parquet").write_text("junk\n")
+    data = trend_data(history_dir=store, window_days=4.0)
+    assert data.report.runs == 8  # h01..h08 still analysed
+    table = skipped_table(data)
+    assert table.frame["file"].tolist() == ["20260101T000000Z-garbage-00000000.parquet"]
+    assert table.frame["reason"].str.startswith("cannot read history file").all()
+    assert any("1 run file(s)" in line for line in headline(data).details)
+    assert trend_summary(data)["skipped"][0]["path"].endswith("garbage-00000000.parquet")

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 
 from vmbench.display import Bullets, Headline, Nothing, Plot, Stack, Table
-from vmbench.errors import VmbenchError
+from vmbench.errors import Skipped, VmbenchError
 from vmbench.history import plots
 from vmbench.history.changepoint import StepSettings
 from vmbench.history.latest import LatestComparison, latest_vs_previous
-from vmbench.history.store import load_history
+from vmbench.history.store import load_history, skipped_files
 from vmbench.history.trend import TrendReport, analyze_trend, category_index, select_line
 from vmbench.reporting import load_categories
 from vmbench.settings import Settings
@@ -35,6 +35,7 @@ class TrendData:
     latest: LatestComparison | None
     latest_problem: str | None
     settings: Settings
+    skipped: tuple[Skipped, ...] = ()  # run files of the store that could not be read
 
 
 def trend_data(
@@ -99,6 +100,7 @@ def trend_data(
         latest=latest,
         latest_problem=problem,
         settings=settings,
+        skipped=skipped_files(frame),
     )
 
 
@@ -117,7 +119,21 @@ def headline(data: TrendData) -> Headline:
         f"Drift: last {r.window_days:g} days against the {r.window_days:g} days before.",
         *r.notes,
     ]
+    if data.skipped:
+        details.append(
+            f"Warning: {len(data.skipped)} run file(s) of the store could not be read and are "
+            "left out (listed under 'Skipped run files')."
+        )
     return Headline(text, details)
+
+
+def skipped_table(data: TrendData) -> Table:
+    """Run files of the store left out (torn, foreign, from a newer vmbench), and why."""
+    frame = pd.DataFrame(
+        {"file": [s.path.name for s in data.skipped], "reason": [s.reason for s in data.skipped]},
+        columns=["file", "reason"],
+    )
+    return Table(frame, title=f"Skipped run files ({len(frame)})")
 
 
 def _day(value: Any) -> str:
@@ -262,4 +278,5 @@ def trend_summary(data: TrendData) -> dict[str, Any]:
         }
     )
     out["latest_problem"] = data.latest_problem
+    out["skipped"] = [{"path": str(s.path), "reason": s.reason} for s in data.skipped]
     return out
