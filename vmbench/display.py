@@ -152,7 +152,9 @@ class Plot:
 
     def _png(self) -> bytes:
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi, bbox_inches="tight")
+        # No bbox_inches="tight": it draws the figure a second time to measure it, and
+        # vmbench's figures use constrained layout, which already fits them to the canvas.
+        self.figure.savefig(buffer, format="png", dpi=self.dpi)
         return buffer.getvalue()
 
     def _repr_html_(self) -> str:

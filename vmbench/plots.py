@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager, ft2font
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from vmbench.escape import plot_label as _escape_label
@@ -104,19 +105,51 @@ def forest_plot(
 
 
 def _box_strip(ax: Axes, groups: Sequence[np.ndarray], colours: Sequence[str]) -> None:
-    positions = np.arange(1, len(groups) + 1)
-    ax.boxplot(
-        list(groups),
-        positions=positions,
-        widths=0.5,
-        whis=1.5,  # Tukey's mild fences, as Criterion classifies outliers
-        showfliers=False,
-        medianprops={"color": "black"},
-    )
+    """Box (quartiles, median, Tukey whiskers) plus jittered points per group.
+
+    Drawn as one line collection and one scatter per panel instead of `Axes.boxplot`,
+    which makes six artists per box and reads every rcParam for each: a panel costs a
+    fraction of the time and looks the same (black box and median, caps half as wide).
+    """
+    segments: list[list[tuple[float, float]]] = []
+    xs, ys, point_colours = [], [], []
     jitter = np.random.default_rng(0)  # fixed: the same report draws the same points
-    for pos, values, colour in zip(positions, groups, colours, strict=True):
-        x = pos + jitter.uniform(-0.15, 0.15, size=values.size)
-        ax.scatter(x, values, s=6, alpha=0.6, color=colour, zorder=3)
+    for pos, values, colour in zip(itertools.count(1), groups, colours, strict=False):
+        if values.size == 0:
+            continue
+        # Tukey's mild fences (1.5 IQR), as Criterion classifies outliers and as
+        # matplotlib's boxplot draws them: whiskers end at the last point inside.
+        q1, med, q3 = np.percentile(values, [25, 50, 75])
+        iqr = q3 - q1
+        low = float(values[values >= q1 - 1.5 * iqr].min())
+        high = float(values[values <= q3 + 1.5 * iqr].max())
+        left, right = pos - 0.25, pos + 0.25
+        segments += [
+            [(left, q1), (right, q1), (right, q3), (left, q3), (left, q1)],
+            [(left, med), (right, med)],
+            [(pos, q1), (pos, low)],
+            [(pos, q3), (pos, high)],
+            [(pos - 0.125, low), (pos + 0.125, low)],
+            [(pos - 0.125, high), (pos + 0.125, high)],
+        ]
+        xs.append(pos + jitter.uniform(-0.15, 0.15, size=values.size))
+        ys.append(values)
+        point_colours += [colour] * values.size
+    if segments:
+        ax.add_collection(LineCollection(segments, colors="black", linewidths=1.0, zorder=2))
+        ax.scatter(
+            np.concatenate(xs), np.concatenate(ys), s=6, alpha=0.6, c=point_colours, zorder=3
+        )
+    ax.set_xlim(0.5, len(groups) + 0.5)
+    ax.autoscale_view(scalex=False)
+
+
+# A fixed grid in inches: constrained layout would measure every tick label of every
+# panel on each draw, the largest part of this figure's cost. Panel labels are short
+# (tick labels of values scaled to 1-1000 of a unit, titles cut at 40 characters), so
+# margins that fit the longest of them fit all.
+_PANEL_MARGINS = {"left": 0.8, "right": 0.15, "bottom": 0.35, "top": 0.3}
+_PANEL_GAPS = (0.85, 0.65)  # between columns, between rows (inches)
 
 
 def sample_distributions(
@@ -135,10 +168,24 @@ def sample_distributions(
     """
     shown = list(ids)[:limit]
     rows = max(1, math.ceil(len(shown) / columns))
-    fig = Figure(figsize=(3.3 * columns, 2.6 * rows), layout="constrained")
+    width, height = 3.3 * columns, 2.6 * rows
+    fig = Figure(figsize=(width, height))
+    m, (gap_x, gap_y) = _PANEL_MARGINS, _PANEL_GAPS
+    panel_w = (width - m["left"] - m["right"] - gap_x * (columns - 1)) / columns
+    panel_h = (height - m["top"] - m["bottom"] - gap_y * (rows - 1)) / rows
+    grid = fig.add_gridspec(
+        rows,
+        columns,
+        left=m["left"] / width,
+        right=1 - m["right"] / width,
+        bottom=m["bottom"] / height,
+        top=1 - m["top"] / height,
+        wspace=gap_x / panel_w,
+        hspace=gap_y / panel_h,
+    )
     by_id = {key: frame for key, frame in samples.groupby("id", sort=False)}
     for k, bench in enumerate(shown):
-        ax = fig.add_subplot(rows, columns, k + 1)
+        ax = fig.add_subplot(grid[k // columns, k % columns])
         frame = by_id.get(bench, samples.iloc[0:0])
         groups = [
             frame.loc[frame["run"] == side, "per_iter_ns"].to_numpy(dtype=float)
@@ -147,6 +194,7 @@ def sample_distributions(
         scale, unit = _unit(np.concatenate(groups))
         _box_strip(ax, [g / scale for g in groups], SIDE_COLOURS)
         ax.set_xticks([1, 2], [plot_label(baseline, 14), plot_label(candidate, 14)], fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
         ax.set_ylabel(f"time per iteration ({unit})", fontsize=8)
         ax.set_title(plot_label(bench, 40), fontsize=8)
     return fig
