@@ -24,6 +24,7 @@ from vmbench.categories import Categories
 from vmbench.compare import compare
 from vmbench.compare_refs import require_usable
 from vmbench.comparison import BenchmarkComparison, Comparison, clean_dict
+from vmbench.criterion import shared_scans
 from vmbench.display import Nothing, Plot, Stack, Table
 from vmbench.errors import UsageError
 from vmbench.frames import samples_frame, skipped_frame
@@ -93,18 +94,18 @@ def regression_data(
     """
     settings = Settings(alpha=alpha, regression=regression, high=high, improvement=improvement)
     categories = load_categories(categories_file)
-    base_runs = load_runs(baseline, criterion_dir=criterion_dir)
-    cand_runs = load_runs(candidate, criterion_dir=criterion_dir)
-    require_usable("baseline", base_runs)
-    require_usable("candidate", cand_runs)
     compared = set(as_list(baseline)) | set(as_list(candidate))
     excluded = tuple(r for r in noise_runs if r in compared)
     usable = [r for r in noise_runs if r not in compared]
-    noise: NoiseModel | None = None
     noise_loaded: tuple[Run, ...] = ()
-    if len(usable) >= 2:
-        noise_loaded = load_runs(usable, criterion_dir=criterion_dir)
-        noise = NoiseModel.from_runs(noise_loaded)
+    with shared_scans():  # the runs usually share one tree: walk it once, not per run
+        base_runs = load_runs(baseline, criterion_dir=criterion_dir)
+        cand_runs = load_runs(candidate, criterion_dir=criterion_dir)
+        require_usable("baseline", base_runs)
+        require_usable("candidate", cand_runs)
+        if len(usable) >= 2:
+            noise_loaded = load_runs(usable, criterion_dir=criterion_dir)
+    noise = NoiseModel.from_runs(noise_loaded) if noise_loaded else None
     comparison = compare(
         base_runs, cand_runs, settings=settings, noise=noise, categories=categories
     )
