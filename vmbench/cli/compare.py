@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from vmbench.atomic import atomic_write_text
+from vmbench.cli.options import categories_option
 from vmbench.compare_refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
@@ -101,12 +102,7 @@ def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..
                 type=click.Path(path_type=Path),
                 help="Write the noise model learned from --noise runs to FILE.",
             ),
-            click.option(
-                "--categories",
-                "categories_file",
-                type=click.Path(path_type=Path),
-                help="Categories YAML (default: the built-in params/categories.yaml).",
-            ),
+            categories_option,
         ]
         for decorator in reversed(decorators):
             f = decorator(f)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.categories import Categories
+from vmbench.cli.options import categories_option
 from vmbench.history.changepoint import StepSettings
 from vmbench.history.machine import current_machine
 from vmbench.history.render import TrendFormat, render_runs, render_trend
@@ -147,12 +148,7 @@ def prune(store: Path, keep_samples_days: int) -> None:
     show_default=True,
     help="Ignore steps smaller than this fraction (0.02 = 2%).",
 )
-@click.option(
-    "--categories",
-    "categories_file",
-    type=click.Path(path_type=Path),
-    help="Categories YAML (default: the built-in ones).",
-)
+@categories_option
 @click.option(
     "--format",
     "output_format",

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from vmbench.categories import Categories
+from vmbench.cli.options import categories_option
 from vmbench.inventory import inventory, inventory_json, render_text
 
 
@@ -20,12 +21,7 @@ from vmbench.inventory import inventory, inventory_json, render_text
     "path", type=click.Path(path_type=Path), default=Path("target/criterion"), required=False
 )
 @click.option("--baseline", default="new", show_default=True, help="Baseline to list.")
-@click.option(
-    "--categories",
-    "categories_file",
-    type=click.Path(path_type=Path),
-    help="Categories YAML (default: the built-in params/categories.yaml).",
-)
+@categories_option
 @click.option(
     "--format",
     "output_format",
