@@ -11,7 +11,7 @@ from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from vmbench.display import Table
-from vmbench.export import TEMPLATES, export_html
+from vmbench.export import HTML_SETTINGS, export_html
 
 PNG = "iVBORw0KGgo="
 HOSTILE = ['<div class="jp-OutputArea-output">', "<img src=x>", 'a"b', "$x$ & <b>"]
@@ -39,15 +39,7 @@ def _notebook() -> object:
 def test_same_page_as_nbconvert_html_exporter() -> None:
     nb = _notebook()
     ours = export_html(nb, title="vmbench t report")
-    stock_exporter = HTMLExporter(
-        template_name="lab",
-        extra_template_paths=[str(TEMPLATES)],
-        template_file="report.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    stock_exporter = HTMLExporter(**HTML_SETTINGS)
     doc = copy.deepcopy(nb)
     doc.metadata["title"] = "vmbench t report"
     stock, _ = stock_exporter.from_notebook_node(doc)

@@ -17,6 +17,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vmbench.classify import SEVERITIES
 from vmbench.compare import compare
 from vmbench.errors import VmbenchError
 from vmbench.model import Benchmark, Metric, Run
@@ -121,16 +122,7 @@ def test_compare_and_render_never_nan(base: list[Run], cand: list[Run]) -> None:
         return
     data = check_json(render(result, "json"))
     for item in data["benchmarks"]:
-        assert item["severity"] in {
-            "high",
-            "medium",
-            "improvement",
-            "stable",
-            "new",
-            "removed",
-            "insufficient",
-            "noisy",
-        }
+        assert item["severity"] in SEVERITIES
         change = item.get("change")
         assert change is None or isinstance(change, (int, float))
     for fmt in ("markdown", "table", "csv"):

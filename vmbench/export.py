@@ -76,17 +76,22 @@ def _accessible(html: str) -> str:
     return _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', html)
 
 
+# How a report page is made: lab template minus what would fetch from the network
+# (report.html.j2), code hidden, plots embedded as data URIs.
+HTML_SETTINGS: dict[str, Any] = {
+    "template_name": "lab",
+    "extra_template_paths": [str(TEMPLATES)],
+    "template_file": "report.html.j2",
+    "exclude_input": True,
+    "exclude_input_prompt": True,
+    "exclude_output_prompt": True,
+    "embed_images": True,
+}
+
+
 def export_html(nb: nbformat.NotebookNode, *, title: str) -> str:
     """Self-contained HTML of `nb`: outputs only, styles inlined, nothing external."""
-    exporter = _ReportHTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="lab",
-        extra_template_paths=[str(TEMPLATES)],
-        template_file="report.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    exporter = _ReportHTMLExporter(**HTML_SETTINGS)  # type: ignore[no-untyped-call]
     doc = copy.deepcopy(nb)
     doc.metadata["title"] = title
     body, _ = exporter.from_notebook_node(doc)
