@@ -224,3 +224,17 @@ def test_compare_real_named_baselines(realdata: Path) -> None:
     data = json.loads(out)
     assert len(data["benchmarks"]) == 12
     assert all(b["category"] for b in data["benchmarks"])
+
+
+def test_noise_run_that_is_compared_is_left_out() -> None:
+    tree = Path(__file__).resolve().parent.parent / "examples" / "data" / "criterion"
+    if not tree.is_dir():
+        pytest.skip("bundled example data examples/data/criterion is absent")
+    args = ["compare", str(tree), "--baseline", "main", "--candidate", "aa1", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--noise", "main", "--noise", "aa2"])
+    assert result.exit_code == 0
+    assert "--noise main is compared too" in result.stderr
+    # one noise run is left, too few to learn from: no noise model, not a circular one
+    assert json.loads(result.stdout)["settings"]["noise_model"] is None
+    kept = CliRunner().invoke(main, [*args, "--noise", "aa3", "--noise", "aa2"])
+    assert "(aa3, aa2)" in json.loads(kept.stdout)["settings"]["noise_model"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from vmbench.categories import Categories
 from vmbench.compare import compare
 from vmbench.comparison import Comparison
+from vmbench.criterion import shared_scans
 from vmbench.errors import InputError, Skipped, UsageError
 from vmbench.model import Run
 from vmbench.noise import NoiseModel
@@ -23,12 +24,16 @@ from vmbench.settings import Settings
 
 @dataclass(frozen=True)
 class RefComparison:
-    """A comparison and what was skipped while loading its runs."""
+    """A comparison, the runs it was made from and what was skipped while loading them."""
 
     comparison: Comparison
     skipped: tuple[Skipped, ...]
-    runs: tuple[Run, ...]
+    runs: tuple[Run, ...]  # baseline, candidate and noise runs, in that order
     noise: NoiseModel | None  # the model used (learned from --noise runs, or loaded)
+    baseline_runs: tuple[Run, ...]
+    candidate_runs: tuple[Run, ...]
+    noise_excluded: tuple[str, ...]  # --noise runs left out because they are compared
+    categories: Categories
 
 
 def require_usable(role: str, runs: Sequence[Run]) -> None:
@@ -53,19 +58,32 @@ def load_refs(refs: Sequence[str], *, criterion_dir: Path) -> list[Run]:
 
 
 def load_noise_model(
-    *, noise_refs: Sequence[str], noise_model_file: Path | None, criterion_dir: Path
-) -> tuple[NoiseModel | None, list[Run]]:
-    """The noise model from A/A runs (`--noise`) or a saved model file (`--noise-model`)."""
+    *,
+    noise_refs: Sequence[str],
+    noise_model_file: Path | None,
+    criterion_dir: Path,
+    compared: Sequence[str] = (),
+) -> tuple[NoiseModel | None, list[Run], tuple[str, ...]]:
+    """The noise model from A/A runs (`--noise`) or a saved model file (`--noise-model`).
+
+    A noise run that is itself compared is left out (its difference would count as noise,
+    which is circular) and returned in the third item; when fewer than two runs remain
+    there is no noise model.
+    """
     if noise_refs and noise_model_file is not None:
         raise UsageError("give either --noise runs or --noise-model FILE, not both")
     if noise_model_file is not None:
-        return NoiseModel.load(noise_model_file), []
+        return NoiseModel.load(noise_model_file), [], ()
     if not noise_refs:
-        return None, []
+        return None, [], ()
     if len(noise_refs) < 2:
         raise UsageError("--noise needs at least two runs of identical code to learn from")
-    runs = load_refs(noise_refs, criterion_dir=criterion_dir)
-    return NoiseModel.from_runs(runs), runs
+    excluded = tuple(r for r in noise_refs if r in compared)
+    usable = [r for r in noise_refs if r not in compared]
+    if len(usable) < 2:
+        return None, [], excluded
+    runs = load_refs(usable, criterion_dir=criterion_dir)
+    return NoiseModel.from_runs(runs), runs, excluded
 
 
 def compare_refs(
@@ -84,19 +102,24 @@ def compare_refs(
     overlap = sorted(set(baseline) & set(candidate))
     if overlap:
         raise UsageError(f"{overlap[0]!r} is on both sides of the comparison")
-    base_runs = load_refs(baseline, criterion_dir=criterion_dir)
-    cand_runs = load_refs(candidate, criterion_dir=criterion_dir)
-    require_usable("baseline", base_runs)
-    require_usable("candidate", cand_runs)
-    noise, noise_runs = load_noise_model(
-        noise_refs=noise_refs, noise_model_file=noise_model_file, criterion_dir=criterion_dir
-    )
+    with shared_scans():  # the runs usually share one tree: walk it once, not per run
+        base_runs = load_refs(baseline, criterion_dir=criterion_dir)
+        cand_runs = load_refs(candidate, criterion_dir=criterion_dir)
+        require_usable("baseline", base_runs)
+        require_usable("candidate", cand_runs)
+        noise, noise_runs, noise_excluded = load_noise_model(
+            noise_refs=noise_refs,
+            noise_model_file=noise_model_file,
+            criterion_dir=criterion_dir,
+            compared=[*baseline, *candidate],
+        )
+    categories = Categories.load(categories_file)
     result = compare(
         base_runs,
         cand_runs,
         settings=settings,
         noise=noise,
-        categories=Categories.load(categories_file),
+        categories=categories,
         include=include,
         exclude=exclude,
     )
@@ -105,4 +128,13 @@ def compare_refs(
         raise UsageError(f"no benchmarks to compare{what}")
     runs = (*base_runs, *cand_runs, *noise_runs)
     skipped = tuple(s for run in runs for s in run.skipped)
-    return RefComparison(comparison=result, skipped=skipped, runs=runs, noise=noise)
+    return RefComparison(
+        comparison=result,
+        skipped=skipped,
+        runs=runs,
+        noise=noise,
+        baseline_runs=tuple(base_runs),
+        candidate_runs=tuple(cand_runs),
+        noise_excluded=noise_excluded,
+        categories=categories,
+    )

@@ -21,10 +21,8 @@ import pandas as pd
 from vmbench import plots
 from vmbench.atomic import atomic_write_text
 from vmbench.categories import Categories
-from vmbench.compare import compare
-from vmbench.compare_refs import require_usable
+from vmbench.compare_refs import compare_refs
 from vmbench.comparison import BenchmarkComparison, Comparison, clean_dict
-from vmbench.criterion import shared_scans
 from vmbench.display import Nothing, Plot, Stack, Table
 from vmbench.errors import UsageError
 from vmbench.frames import samples_frame, skipped_frame
@@ -92,25 +90,23 @@ def regression_data(
     benchmark is an InputError naming the first skipped file: an empty comparison must
     not pass as "no regression".
     """
-    settings = Settings(alpha=alpha, regression=regression, high=high, improvement=improvement)
-    categories = load_categories(categories_file)
-    compared = set(as_list(baseline)) | set(as_list(candidate))
-    excluded = tuple(r for r in noise_runs if r in compared)
-    usable = [r for r in noise_runs if r not in compared]
-    noise_loaded: tuple[Run, ...] = ()
-    with shared_scans():  # the runs usually share one tree: walk it once, not per run
-        base_runs = load_runs(baseline, criterion_dir=criterion_dir)
-        cand_runs = load_runs(candidate, criterion_dir=criterion_dir)
-        require_usable("baseline", base_runs)
-        require_usable("candidate", cand_runs)
-        if len(usable) >= 2:
-            noise_loaded = load_runs(usable, criterion_dir=criterion_dir)
-    noise = NoiseModel.from_runs(noise_loaded) if noise_loaded else None
-    comparison = compare(
-        base_runs, cand_runs, settings=settings, noise=noise, categories=categories
+    result = compare_refs(
+        criterion_dir=Path(criterion_dir),
+        baseline=as_list(baseline),
+        candidate=as_list(candidate),
+        settings=Settings(alpha=alpha, regression=regression, high=high, improvement=improvement),
+        noise_refs=[str(r) for r in noise_runs],
+        categories_file=Path(categories_file) if categories_file else None,
     )
-    skipped = skipped_frame([*base_runs, *cand_runs, *noise_loaded])
-    return RegressionData(comparison, base_runs, cand_runs, noise, excluded, categories, skipped)
+    return RegressionData(
+        comparison=result.comparison,
+        baseline=result.baseline_runs,
+        candidate=result.candidate_runs,
+        noise=result.noise,
+        noise_excluded=result.noise_excluded,
+        categories=result.categories,
+        skipped=skipped_frame(result.runs),
+    )
 
 
 # --- formatted tables ---------------------------------------------------------------------

@@ -131,6 +131,8 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
     )
     for skipped in result.skipped:
         click.echo(f"vmbench: warning: skipped {skipped}", err=True)
+    for name in result.noise_excluded:
+        click.echo(f"vmbench: warning: --noise {name} is compared too; not used as noise", err=True)
     if kw["save_noise_model"] is not None:
         if result.noise is None:
             raise UsageError("--save-noise-model needs --noise runs to learn from")
