@@ -19,7 +19,7 @@ from vmbench.model import Run
 from vmbench.readers.categories import Categories
 from vmbench.readers.criterion import shared_scans
 from vmbench.readers.refs import load_ref
-from vmbench.settings import Settings
+from vmbench.settings import DEFAULT_ESTIMATOR, Settings
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ def load_noise_model(
     noise_model_file: Path | None,
     criterion_dir: Path,
     compared: Sequence[str] = (),
+    estimator: str = DEFAULT_ESTIMATOR,
 ) -> tuple[NoiseModel | None, list[Run], tuple[str, ...]]:
     """The noise model from A/A runs (`--noise`) or a saved model file (`--noise-model`).
 
@@ -83,7 +84,7 @@ def load_noise_model(
     if len(usable) < 2:
         return None, [], excluded
     runs = load_refs(usable, criterion_dir=criterion_dir)
-    return NoiseModel.from_runs(runs), runs, excluded
+    return NoiseModel.from_runs(runs, estimator=estimator), runs, excluded
 
 
 def compare_refs(
@@ -112,6 +113,7 @@ def compare_refs(
             noise_model_file=noise_model_file,
             criterion_dir=criterion_dir,
             compared=[*baseline, *candidate],
+            estimator=(settings or Settings()).estimator,
         )
     categories = Categories.load(categories_file)
     result = compare(
