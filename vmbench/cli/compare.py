@@ -18,9 +18,8 @@ from vmbench.cli.options import categories_option
 from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
+from vmbench.settings import DEFAULTS as _DEFAULTS
 from vmbench.settings import Settings
-
-_DEFAULTS = Settings()
 
 
 def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

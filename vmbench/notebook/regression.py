@@ -34,7 +34,7 @@ from vmbench.readers.categories import Categories
 from vmbench.readers.frames import samples_frame, skipped_frame
 from vmbench.render import plots
 from vmbench.render.display import Nothing, Plot, Stack, Table
-from vmbench.settings import Settings
+from vmbench.settings import DEFAULTS, Settings
 from vmbench.units import format_duration
 
 MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment) report
@@ -60,10 +60,10 @@ def regression_data(
     candidate: str | Sequence[str],
     noise_runs: Sequence[str] = (),
     categories_file: str | Path | None = None,
-    alpha: float = 0.05,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
 ) -> RegressionData:
     """Load the runs, learn the noise model, compare.
 

@@ -19,8 +19,7 @@ from vmbench.history.trend import TrendReport, analyze_trend, category_index, se
 from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
-from vmbench.settings import Settings
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
 from vmbench.units import format_duration
 
 
@@ -47,11 +46,11 @@ def trend_data(
     category: str = "",
     pattern: str = "",
     categories_file: str | Path | None = "",
-    alpha: float = 0.05,
-    min_change: float = 0.0,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    min_change: float = STEP_DEFAULTS.min_change,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
 ) -> TrendData:
     """Load the history and run every analysis of the trend report (empty string: default)."""
     categories = load_categories(categories_file or None)

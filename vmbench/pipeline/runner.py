@@ -335,7 +335,9 @@ def run_benchmarks(
         try:
             re.compile(filter)
         except re.error as exc:
-            raise UsageError(f"--filter {filter!r} is not a valid regex: {exc}") from None
+            raise UsageError(
+                f"{filter!r} is not a valid regex: {exc}", parameter="filter"
+            ) from None
     base_env = dict(os.environ if env is None else env)
     exe = find_cargo(cargo, base_env)
     child = bench_environment(workspace, base_env)
@@ -378,7 +380,9 @@ def run_benchmarks(
             emit(event)
     where = criterion_dir(workspace, env=child, cargo=exe, offline=offline)
     if not parser.done:
-        raise InputError(where, "cargo bench ran no Criterion benchmark (check --bench/--filter)")
+        raise InputError(
+            where, "cargo bench ran no Criterion benchmark (check the bench target and filter)"
+        )
     return BenchRun(
         workspace=workspace,
         criterion_dir=where,
@@ -417,7 +421,9 @@ def after_bench(
     entry = None
     if history is not None:
         if not commit or not branch:
-            raise UsageError("recording in the history needs --commit and --branch")
+            raise UsageError(
+                "recording in the history needs a commit and a branch", parameter="commit"
+            )
         from vmbench.history.machine import current_machine
         from vmbench.history.store import add_run
         from vmbench.readers.criterion import load_criterion
