@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from vmbench import format as fmt
 from vmbench.render.plots import plot_label
 
 _STEP_COLOUR = "#d62728"
@@ -61,7 +62,7 @@ def trend_lines(
             colour = _STEP_COLOUR if step["change"] > 0 else _IMPROVE_COLOUR
             ax.axvline(step["date"], color=colour, linestyle="--", linewidth=1)
             ax.annotate(
-                plot_label(f"{str(step['commit'])[:8]} {step['change']:+.1%}", width=24),
+                plot_label(f"{str(step['commit'])[:8]} {fmt.percent(step['change'])}", width=24),
                 xy=(step["date"], 1.0),
                 xycoords=("data", "axes fraction"),
                 xytext=(2, -10),
