@@ -11,6 +11,11 @@ Where Criterion writes its data is decided exactly as Criterion 0.3-0.5 decide i
 target_directory>/criterion`, else `target/criterion`. Relative values of the two
 variables are made absolute against the workspace before cargo starts, so cargo (run in
 the workspace) and the bench binaries (run in each package's directory) agree.
+
+Over 400 lines on purpose: the argv, the parser of Criterion's progress output and the
+data-directory rules are one job (running `cargo bench` as Criterion expects) and change
+together whenever Criterion or cargo changes; `after_bench` is the short tail that hands
+the result to the history and the report.
 """
 
 from __future__ import annotations
