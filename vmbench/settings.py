@@ -34,7 +34,16 @@ Estimator = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 ]
 ESTIMATORS: tuple[Estimator, ...] = (
-    "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
+    "mean",
+    "median",
+    "q25",
+    "q10",
+    "q05",
+    "min",
+    "trimmed",
+    "lower_half",
+    "low10",
+    "low5",
 )
 DEFAULT_ESTIMATOR: Estimator = "min"
 SEED = 20_251_126  # fixed so that results are identical run to run
@@ -82,7 +91,9 @@ class Settings:
         if self.resamples < 100:
             raise UsageError(f"resamples must be at least 100, not {self.resamples}")
         if self.estimator not in ESTIMATORS:
-            raise UsageError(f"estimator must be one of {', '.join(ESTIMATORS)}, not {self.estimator!r}")
+            raise UsageError(
+                f"estimator must be one of {', '.join(ESTIMATORS)}, not {self.estimator!r}"
+            )
         if not (0.0 < self.unstable_severe_fraction <= 1.0):
             raise UsageError("unstable_severe_fraction must be in (0, 1]")
 

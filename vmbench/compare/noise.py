@@ -80,9 +80,7 @@ class NoiseModel:
     def describe(self) -> str:
         if not self.benchmarks:
             return "empty noise model"
-        machine = (
-            f"; run effects {self.run_sigma:.2%}" if self.run_sigma is not None else ""
-        )
+        machine = f"; run effects {self.run_sigma:.2%}" if self.run_sigma is not None else ""
         return (
             f"run-to-run noise learned from {len(self.runs)} runs "
             f"({', '.join(self.runs)}); median sigma {self.prior_sigma:.2%} "
@@ -141,7 +139,11 @@ class NoiseModel:
     def from_runs(cls, runs: Sequence[Run], *, estimator: str = DEFAULT_ESTIMATOR) -> NoiseModel:
         """Learn from loaded runs of identical code (e.g. A/A baselines aa1, aa2, aa3)."""
         rows = [
-            {"run": run.label, "id": bid, "location_ns": run_location(bench.per_iteration, estimator)}
+            {
+                "run": run.label,
+                "id": bid,
+                "location_ns": run_location(bench.per_iteration, estimator),
+            }
             for run in runs
             for bid, bench in run.benchmarks.items()
         ]

@@ -25,6 +25,9 @@ JSON schema history (`schema_version`):
       run_sigma, run_effects, benchmarks}|null, `gate` {fail_on: exit code} and
       `suspects` (ids needing confirmation at fail_on=medium); settings add `estimator`
       and drop noise_confidence and noise_prior_df.
+
+Over 400 lines on purpose: the result classes, their JSON schema (with its history) and
+their tidy frame must change together, so they stay in one module.
 """
 
 from __future__ import annotations
@@ -288,7 +291,13 @@ class Comparison:
                 whole = f"whole suite {suite.shift:+.1%}"
                 found = f"{found}, {whole}" if found else whole
             head = f"{INDICATORS[self.verdict]} Performance regression: {found}"
-            others: tuple[str, ...] = ("improvement", "inconclusive", "insufficient", "new", "removed")
+            others: tuple[str, ...] = (
+                "improvement",
+                "inconclusive",
+                "insufficient",
+                "new",
+                "removed",
+            )
         elif self.suspects("medium"):
             head = (
                 f"{INDICATORS['inconclusive']} Suspected regression, not confirmed: "

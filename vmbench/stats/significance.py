@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 from scipy import stats as sps
 
-from vmbench.stats.summary import FloatArray
+from vmbench.stats.summary import FloatArray, quantiles
 
 
 def round_significant(x: FloatArray, bits: int = 40) -> FloatArray:
@@ -116,10 +116,25 @@ def cliffs_delta(u_candidate: FloatArray, n1: int, n2: int) -> FloatArray:
     return out
 
 
+HL_MAX_PAIRS = 1 << 22  # pairwise differences of one row computed exactly
+
+
 def hodges_lehmann(candidate: FloatArray, baseline: FloatArray, chunk: int = 64) -> FloatArray:
-    """Median of all pairwise differences candidate - baseline, per row (ns)."""
+    """Median of all pairwise differences candidate - baseline, per row (ns).
+
+    Exact up to `HL_MAX_PAIRS` pairs per row. Beyond that (a run of 100,000 samples would
+    need 10^10 differences), each side is reduced to `sqrt(HL_MAX_PAIRS)` evenly spaced
+    order statistics (its quantiles) first: the same estimator on the two empirical
+    distributions, in bounded memory and time.
+    """
     c2 = np.atleast_2d(candidate)
     b2 = np.atleast_2d(baseline)
+    if c2.shape[1] * b2.shape[1] > HL_MAX_PAIRS:
+        keep = int(np.sqrt(HL_MAX_PAIRS))
+        probs = tuple(np.linspace(0.0, 1.0, keep))
+        c2 = quantiles(c2, probs).T if c2.shape[1] > keep else c2
+        b2 = quantiles(b2, probs).T if b2.shape[1] > keep else b2
+        chunk = max(1, HL_MAX_PAIRS // (c2.shape[1] * b2.shape[1]))
     out = np.empty(c2.shape[0])
     for start in range(0, c2.shape[0], chunk):
         c = c2[start : start + chunk]
