@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -34,7 +35,7 @@ from typing import Any
 import yaml
 
 from vmbench.atomic import atomic_copy, atomic_write_text
-from vmbench.errors import InputError, UsageError, VmbenchError
+from vmbench.errors import InputError, MissingExtra, UsageError, VmbenchError
 
 NOTEBOOKS = ("regression", "category", "trend")
 # Parameters that name files or directories: relative values given by a user are taken
@@ -51,6 +52,8 @@ DATA_PARAMETER = {
 }
 EXAMPLE_RUN_PARAMETERS = frozenset({"baseline", "candidate", "noise_runs"})
 CELL_TIMEOUT_S = 600
+# What executing and exporting the notebooks imports: the `report` extra of pyproject.toml.
+REPORT_EXTRA = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "matplotlib")
 
 
 class NotebookError(VmbenchError):
@@ -137,8 +140,16 @@ def notebook_path(notebook: str | Path) -> Path:
     return path
 
 
+def require_report_extra() -> None:
+    """Raise `MissingExtra` unless the packages of the `report` extra are installed."""
+    for module in REPORT_EXTRA:
+        if importlib.util.find_spec(module) is None:
+            raise MissingExtra("vmbench report", "report", module)
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """The parameters a notebook declares (name -> papermill's inferred type, default, help)."""
+    require_report_extra()
     import papermill
 
     params: dict[str, dict[str, Any]] = papermill.inspect_notebook(str(notebook_path(notebook)))
@@ -224,6 +235,7 @@ def report_specs(
     file, a single report starts from vmbench's bundled params/KIND.yaml; `all` runs
     every bundled params file (see `standard_reports`).
     """
+    require_report_extra()
     user: dict[str, Any] = {}
     if params_file is not None:
         user.update(load_params_file(params_file))
@@ -270,6 +282,7 @@ def run_report(
     name: str | None = None,
 ) -> ReportResult:
     """Execute `notebook` with `parameters` in a fresh kernel and write the four files."""
+    require_report_extra()
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
