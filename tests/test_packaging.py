@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "examples" / "data" / "criterion"
-HISTORY = ROOT / "examples" / "data" / "history"
+from tests.support.paths import EXAMPLES, REPO
+
+ROOT = REPO
+DATA = EXAMPLES / "criterion"
+HISTORY = EXAMPLES / "history"
 EXTRA_MESSAGE = "pip install 'vmbench[report]'"
 
 
