@@ -26,14 +26,16 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
 from vmbench.model import Run
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is built: `vmbench detect` does not need it
 
 SCHEMA_VERSION = 1
 KIND = "vmbench-noise-model"
@@ -101,6 +103,8 @@ class NoiseModel:
         This is what the history store provides; benchmarks measured in fewer than two
         runs carry no information about run-to-run noise and are left out.
         """
+        import pandas as pd
+
         missing = {"run", "id", "mean_ns"} - set(frame.columns)
         if missing:
             raise InputError(None, f"noise frame lacks columns {sorted(missing)}")
@@ -135,6 +139,8 @@ class NoiseModel:
         ]
         if not rows:
             return cls(benchmarks={}, runs=tuple(r.label for r in runs))
+        import pandas as pd
+
         model = cls.from_frame(pd.DataFrame(rows))
         return cls(benchmarks=model.benchmarks, runs=tuple(r.label for r in runs))
 
