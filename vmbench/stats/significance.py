@@ -95,8 +95,8 @@ def _average_ranks(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     ranks = np.empty((rows, n))
     np.put_along_axis(ranks, order, average[group].reshape(rows, n), axis=1)
     row_of_group = np.repeat(np.arange(rows), starts.sum(axis=1))
-    ties: FloatArray = np.bincount(row_of_group, weights=sizes**3 - sizes, minlength=rows)
-    return ranks, ties
+    ties = np.bincount(row_of_group, weights=sizes**3 - sizes, minlength=rows)
+    return ranks, ties.astype(np.float64)
 
 
 def _mwu_normal_p(u1: FloatArray, n1: int, n2: int, ties: FloatArray) -> FloatArray:
