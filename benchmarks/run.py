@@ -22,7 +22,8 @@ Measures, in one run, and writes `benchmarks/results/<date>-<host>.json` plus a 
 Results file format (`schema_version`):
   1: schema_version, date, host, machine, options, compare[], report, history,
      criterion, targets[] (name, target, measured, unit, met); since 2026-11-30 also
-     startup (commands[]: name, args, median_s, min_s, runs_s[], exit_code; imports[]).
+     startup (python_s; commands[]: name, args, median_s, min_s, runs_s[], cpu_median_s,
+     exit_code, imports[]).
 """
 
 from __future__ import annotations
@@ -213,11 +214,14 @@ def measure_startup(repeat: int) -> dict[str, Any]:
         warm = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
         if warm.returncode not in (0, 1):
             raise RuntimeError(f"vmbench {' '.join(args)} failed:\n{warm.stderr}")
-        runs = []
+        runs, cpu = [], []
         for _ in range(repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(argv, capture_output=True, check=False, cwd=REPO)
             runs.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         median = statistics.median(runs)
         commands.append(
             {
@@ -226,6 +230,9 @@ def measure_startup(repeat: int) -> dict[str, Any]:
                 "median_s": median,
                 "min_s": min(runs),
                 "runs_s": runs,
+                # CPU time (user + system) of the process: less affected than wall time
+                # by other processes on a shared machine.
+                "cpu_median_s": statistics.median(cpu),
                 "exit_code": warm.returncode,
                 "imports": _import_breakdown(args),
             }
@@ -548,14 +555,14 @@ def markdown_summary(results: dict[str, Any]) -> str:
             f"Start-up (fresh process each run, median of {len(startup['commands'][0]['runs_s'])};"
             f" `python -c pass` takes {startup['python_s']:.3f} s here):",
             "",
-            "| command | median (s) | min (s) | exit | heaviest imports |",
-            "|---|---:|---:|---:|---|",
+            "| command | median (s) | min (s) | CPU median (s) | exit | heaviest imports |",
+            "|---|---:|---:|---:|---:|---|",
         ]
         for c in startup["commands"]:
             heavy = ", ".join(f"{i['module']} {i['cumulative_s']:.2f} s" for i in c["imports"][:3])
             lines.append(
                 f"| `{' '.join(c['args'])}` | {c['median_s']:.3f} | {c['min_s']:.3f} | "
-                f"{c['exit_code']} | {heavy} |"
+                f"{c['cpu_median_s']:.3f} | {c['exit_code']} | {heavy} |"
             )
         lines.append("")
     h = results.get("history")
@@ -623,7 +630,10 @@ def print_table(results: dict[str, Any]) -> None:
     if startup:
         print(f"\nstart-up (python -c pass: {startup['python_s']:.3f} s)")
         for c in startup["commands"]:
-            print(f"  {' '.join(c['args'])}: median {c['median_s']:.3f} s, min {c['min_s']:.3f} s")
+            print(
+                f"  {' '.join(c['args'])}: median {c['median_s']:.3f} s, min {c['min_s']:.3f} s,"
+                f" CPU {c['cpu_median_s']:.3f} s"
+            )
     crit = results.get("criterion")
     if crit:
         if crit.get("available"):
