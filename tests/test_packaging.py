@@ -137,7 +137,7 @@ def test_base_install_runs_every_command_but_report(base_install: Install) -> No
     out = _ok(vmbench("--help"))
     for command in ("show", "compare", "detect", "baseline", "history", "trend", "report"):
         assert command in out
-    assert "main" in _ok(vmbench("show", data))
+    assert "tier2_compile" in _ok(vmbench("show", data, "--baseline", "main"))
     pair = ("--baseline", "main", "--candidate", "pr")
     compared = json.loads(_ok(vmbench("compare", data, *pair, "--format", "json")))
     assert len(compared["benchmarks"]) == 21
