@@ -63,6 +63,7 @@ def test_wheel_carries_every_package_of_the_source_tree(wheel: Path) -> None:
         assert init.relative_to(ROOT).as_posix() in names
     source = {p.relative_to(ROOT).as_posix() for p in (ROOT / "vmbench").rglob("*.py")}
     assert source <= names, sorted(source - names)
+    assert not [n for n in names if n.startswith("tests/") or "synthetic" in n]  # no test support
 
 
 def _clean_env(venv: Path) -> dict[str, str]:
