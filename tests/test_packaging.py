@@ -263,5 +263,5 @@ def test_detect_runs_without_the_report_extra(tmp_path: Path) -> None:
         f"main(['detect', {str(DATA)!r}, '--baseline', 'main', '--candidate', 'pr'])\n"
     )
     proc = _without_report_extra(code, tmp_path)
-    assert proc.returncode == 1, proc.stderr[-3000:]  # the planted regressions
+    assert proc.returncode in (1, 3), proc.stderr[-3000:]  # planted regressions: fail/confirm
     assert "jit/tier2_compile" in proc.stdout

@@ -51,5 +51,5 @@ def test_detect_imports_only_numpy_and_scipy_special(tmp_path: Path) -> None:
         pytest.skip(f"{data} not there (bundled example data)")
     args = ["detect", str(data), "--baseline", "main", "--candidate", "pr"]
     code, heavy = _imported(args, tmp_path)
-    assert code == 1  # the planted regressions
+    assert code in (1, 3)  # a gate decision on the planted regressions: fail, or confirm
     assert heavy == {"numpy", "scipy"}

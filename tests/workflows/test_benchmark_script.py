@@ -70,7 +70,7 @@ def test_quick_run_writes_a_results_file(tmp_path: Path) -> None:
     assert "targets:" in proc.stdout
     commands = {c["name"]: c for c in data["startup"]["commands"]}
     assert commands["help"]["exit_code"] == 0
-    assert commands["detect"]["exit_code"] == 1  # the bundled pr run has planted regressions
+    assert commands["detect"]["exit_code"] in (1, 3)  # planted regressions: fail or confirm
     assert len(commands["detect"]["runs_s"]) == 5
     names = {t["name"] for t in data["targets"]}
     assert "`vmbench --help` (median wall)" in names
