@@ -35,10 +35,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from vmbench.compare.verdicts import (
     FAILING,
@@ -55,6 +54,9 @@ from vmbench.compare.verdicts import (
 )
 from vmbench.model import FloatArray
 from vmbench.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is built: `vmbench detect` does not need it
 
 SCHEMA_VERSION = 2
 
@@ -371,6 +373,8 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame, one row per benchmark (for notebooks and CSV)."""
+        import pandas as pd
+
         rows = []
         for b in self.benchmarks:
             row: dict[str, Any] = {
