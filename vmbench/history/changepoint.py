@@ -425,24 +425,29 @@ def detect_steps(values: npt.ArrayLike, settings: StepSettings | None = None) ->
 
 
 def suite_steps(per_series: list[list[Step]], fdr: float) -> list[list[Step]]:
-    """Benjamini-Hochberg across the series of a suite: one hypothesis per series ("it has
-    a step"), with the smallest of its Holm-adjusted p-values.
+    """Benjamini-Hochberg across the series of a suite: one hypothesis per series ("it
+    has a step"), with the smallest of its Holm-adjusted p-values.
 
-    A step is kept when its q-value (the BH q-value at its p-value, never below the
-    p-value itself) is at most `fdr`; kept steps carry it in `q_value`.
+    With R series rejected out of n, a step is kept when its own p-value is at most the
+    BH threshold fdr R / n; its `q_value` is the larger of its series' BH q-value and
+    p n / R (at most `fdr` exactly when it is kept).
     """
     n = len(per_series)
     if n == 0:
         return []
-    best = np.sort([min((s.p_value for s in steps), default=1.0) for steps in per_series])
-    q_sorted = np.minimum.accumulate((best * n / np.arange(1, n + 1))[::-1])[::-1]
+    best = np.array([min((s.p_value for s in steps), default=1.0) for steps in per_series])
+    order = np.argsort(best, kind="stable")
+    ranks = np.arange(1, n + 1)
+    q_sorted = np.minimum.accumulate((best[order] * n / ranks)[::-1])[::-1]
+    q_series = np.empty(n)
+    q_series[order] = np.minimum(q_sorted, 1.0)
+    rejected = int(np.count_nonzero(q_series <= fdr))
     out: list[list[Step]] = []
-    for steps in per_series:
+    for steps, q_own in zip(per_series, q_series, strict=True):
         kept = []
         for step in steps:
-            j = min(int(np.searchsorted(best, step.p_value, side="left")), n - 1)
-            q = min(1.0, max(step.p_value, float(q_sorted[j])))
+            q = max(float(q_own), step.p_value * n / rejected) if rejected else 1.0
             if q <= fdr:
-                kept.append(dataclasses.replace(step, q_value=q))
+                kept.append(dataclasses.replace(step, q_value=min(q, 1.0)))
         out.append(kept)
     return out

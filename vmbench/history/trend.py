@@ -222,10 +222,8 @@ def drift(
     start, middle, _ = window_bounds(history, window_days)
     order, bounds = _grouped(history)
     logs = np.log(history[ESTIMATE_COLUMN].to_numpy(dtype=np.float64))[order]
-    dates = history["date"].to_numpy()[order]
-    side = np.where(
-        dates > middle.to_datetime64(), 1, np.where(dates > start.to_datetime64(), 0, -1)
-    )
+    dates = history["date"]
+    side = np.where(dates > middle, 1, np.where(dates > start, 0, -1))[order]
     rows = []
     for lo, hi in itertools.pairwise(bounds):
         before = logs[lo:hi][side[lo:hi] == 0]
