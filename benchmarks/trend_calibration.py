@@ -235,7 +235,7 @@ def run_chunk(args: argparse.Namespace) -> dict[str, Any]:
         # The anchors on the first `args.null` of the same series; vmbench on those too.
         common = nulls[: args.null]
         for name, det in detectors.items():
-            found = [timed(name, lambda x=x: det(x)) for x in common]
+            found = [timed(name, lambda x=x, det=det: det(x)) for x in common]
             tally.add(
                 name,
                 f"null-common/{kind}",
@@ -282,7 +282,7 @@ def run_chunk(args: argparse.Namespace) -> dict[str, Any]:
             )
         for name, det in detectors.items():
             for scenario, x, at in stepped:
-                _score(tally, name, scenario, timed(name, lambda x=x: det(x)), at)
+                _score(tally, name, scenario, timed(name, lambda x=x, det=det: det(x)), at)
 
     shorts = [step_series(0.25, 2, 0.0, args.chunk, i, before=5) for i in range(args.stepped * 5)]
     per, _ = vmbench_steps(shorts, settings)
@@ -290,7 +290,7 @@ def run_chunk(args: argparse.Namespace) -> dict[str, Any]:
         _score(tally, "vmbench", "short/25%/5+2", found, 5)
     for name, det in detectors.items():
         for x in shorts:
-            _score(tally, name, "short/25%/5+2", timed(name, lambda x=x: det(x)), 5)
+            _score(tally, name, "short/25%/5+2", timed(name, lambda x=x, det=det: det(x)), 5)
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -411,8 +411,9 @@ def markdown(doc: dict[str, Any], rates: dict[str, Any]) -> str:
     methods = ["vmbench", "vmbench+fdr", *doc["anchors"]]
     null_cols = [f"null-common/{k}" for k in NULL_KINDS]
     lines = [
-        "False steps per 1,000 benchmarks over 730 daily runs (halve for benchmark-years; 5 % noise; "
-        f"{_n(rates, 'otava', null_cols[0]) or _n(rates, 'vmbench', null_cols[0])} series per kind, same series for every method)",
+        "False steps per 1,000 benchmarks over 730 daily runs (halve for benchmark-years; "
+        f"5 % noise; {_n(rates, 'otava', null_cols[0]) or _n(rates, 'vmbench', null_cols[0])} "
+        "series per kind, the same series for every method)",
         "",
         "| method | " + " | ".join(k for k in NULL_KINDS) + " |",
         "|---|" + "---|" * len(NULL_KINDS),

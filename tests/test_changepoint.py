@@ -117,7 +117,8 @@ def test_planted_step_in_eight_runs_is_found_with_its_size() -> None:
     assert step.p_value < 0.005
     assert step.before == pytest.approx(100.25)
     assert step.after == pytest.approx(120.25)
-    assert step.runs_before == 4 and step.runs_after == 4
+    assert step.runs_before == 4
+    assert step.runs_after == 4
     assert step.provisional  # 4 runs after it, confirm_runs is 5
 
 

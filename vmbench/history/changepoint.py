@@ -6,11 +6,11 @@ on log(estimate), so a step is a ratio and scaling every time changes nothing.
 
 1. Noise model, once per series: an AR(1) model of the run-to-run noise (a runner slow
    today tends to be slow tomorrow). Since Var(y_t - y_t-L) = 2 sigma^2 (1 - phi^L), the
-   winsorised scales (clipped at 3 MAD sigmas) of differences at lag 1 and at lag L (n / 20, from 2 to
-   `NOISE_LAG`) give phi whatever sigma is, then sigma; a step moves only L of the n - L
-   differences (5 %), so the model barely sees steps. phi is clipped to [0, `MAX_PHI`] and
-   shrunk toward the prior `StepSettings.short_phi` with weight n / (n + 40); series
-   shorter than `MIN_AR_RUNS` take the prior.
+   winsorised scales (clipped at 3 MAD sigmas) of differences at lag 1 and at lag L
+   (n / 20, from 2 to `NOISE_LAG`) give phi whatever sigma is, then sigma; a step moves
+   only L of the n - L differences (5 %), so the model barely sees steps. phi is clipped
+   to [0, `MAX_PHI`] and shrunk toward the prior `StepSettings.short_phi` with weight
+   n / (n + 40); series shorter than `MIN_AR_RUNS` take the prior.
 2. Statistic: for a split at k of a stretch, the difference of the two segment means
    divided by its exact standard error under AR(1) noise (Var of a block mean is
    sigma^2 g(L) / L with g(L) = (1+phi)/(1-phi) - 2 phi (1-phi^L) / (L (1-phi)^2), and two

@@ -77,12 +77,12 @@ def noise_frame(history: pd.DataFrame, *, before_run: str, steps: pd.DataFrame) 
         step_pos = steps["run_id"].astype(str).map(order).to_numpy(dtype=np.int64)
         ratio = (steps["after_ns"] / steps["before_ns"]).to_numpy(dtype=np.float64)
         by_id: dict[str, list[tuple[int, float]]] = {}
-        for bid, at, r in zip(steps["id"].astype(str), step_pos, ratio, strict=True):
-            by_id.setdefault(bid, []).append((int(at), float(r)))
+        for bid, step_at, r in zip(steps["id"].astype(str), step_pos, ratio, strict=True):
+            by_id.setdefault(bid, []).append((int(step_at), float(r)))
         for bid, marks in by_id.items():
             rows = ids == bid
-            for at, r in marks:
-                scale[rows & (pos < at)] *= r
+            for first_after, factor in marks:
+                scale[rows & (pos < first_after)] *= factor
     frame = history.assign(pos=pos, mean_level=history["mean_ns"].to_numpy() * scale)[keep]
     frame = frame.sort_values("pos", kind="stable").groupby("id", observed=True).tail(NOISE_RUNS)
     return pd.DataFrame(

@@ -192,7 +192,8 @@ def change_point_table(data: TrendData) -> Table:
             "after": format_duration(float(r["after_ns"])),
             "change": f"{float(r['change']):+.1%}",
             "q": f"{float(r['q_value']):.3g}",
-            "runs after": f"{int(r['runs_after'])}" + (" (provisional)" if r["provisional"] else ""),
+            "runs after": f"{int(r['runs_after'])}"
+            + (" (provisional)" if r["provisional"] else ""),
         }
         for _, r in window_steps(data).iterrows()
     ]
