@@ -2,7 +2,7 @@
 
 Every method sees the same seeded synthetic histories in the same run:
 
-- vmbench (`vmbench.history.changepoint.detect_steps`, per series) and vmbench with its
+- vmbench (`vmbench.stats.changepoint.detect_steps`, per series) and vmbench with its
   suite control (`suite_steps`: Benjamini-Hochberg across every series of one noise
   setting, null and stepped series pooled, as one suite);
 - Apache Otava (`otava.analysis.compute_change_points`, its defaults: window 50,
@@ -51,7 +51,7 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vmbench.history.changepoint import StepSettings, detect_steps, suite_steps  # noqa: E402
+from vmbench.stats.changepoint import StepSettings, detect_steps, suite_steps  # noqa: E402
 
 SCHEMA_VERSION = 1
 BASE_SEED = 20_261_130

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from vmbench.errors import UsageError
-from vmbench.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
+from vmbench.pipeline.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.units import format_duration
 
 _META = "vmbench.criterion_args"

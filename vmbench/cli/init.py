@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from vmbench import __version__
-from vmbench.scaffold import init_repository
+from vmbench.pipeline.init import init_repository
 
 
 @click.command()

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import special
 
 from vmbench.errors import UsageError
-from vmbench.history.changepoint import (
+from vmbench.stats.changepoint import (
     Noise,
     Step,
     StepSettings,
