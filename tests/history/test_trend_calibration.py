@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from vmbench.stats.changepoint import StepSettings, detect_steps, suite_steps
 from vmbench.history.store import load_history
 from vmbench.history.trend import change_points
+from vmbench.stats.changepoint import StepSettings, detect_steps, suite_steps
 
 ROOT = Path(__file__).resolve().parents[2]
 STORE = ROOT / "examples" / "data" / "history"
