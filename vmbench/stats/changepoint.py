@@ -21,7 +21,10 @@ on log(estimate), so a step is a ratio and scaling every time changes nothing.
 3. Candidates: binary segmentation of the running median of three of the series (a lone
    spike never survives it, a step of two runs or more does) while the statistic exceeds
    `threshold` (low on purpose: step 4 decides).
-4. Test: each candidate on the stretch between its neighbours, on the unfiltered series.
+4. Test: each candidate on the stretch between its neighbours, on the unfiltered series
+   with each run clipped at `WINSOR` sigmas about the running median of three (a spike
+   or a heavy-tailed run cannot make a step; series under `MIN_AR_RUNS` runs use the
+   two-sample t with sigma pooled from the two segments, m - 2 degrees of freedom).
    Its p-value accounts for the search over split positions: the smaller of Bonferroni
    over the positions and Siegmund's approximation for the maximum of a standardised
    two-sample statistic (James, James & Siegmund 1987, with the discrete-time correction
@@ -43,6 +46,11 @@ on log(estimate), so a step is a ratio and scaling every time changes nothing.
 
 Each step is reported at the first run after it, with the medians of the raw values
 between its neighbouring steps. Deterministic: no random numbers.
+
+Calibration (benchmarks/trend_calibration.py, figures in the README, "Trends
+calibration"): the false-step rate holds for AR(1) phi up to 0.4; heavier
+autocorrelation (phi 0.6) and heavy-tailed (t3) noise give more false steps than that,
+still far fewer than Otava, e-divisive or ruptures on the same histories.
 """
 
 from __future__ import annotations
