@@ -407,10 +407,67 @@ def summarise(doc: dict[str, Any]) -> dict[str, Any]:
     return rows
 
 
+def overview(doc: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Per method: pooled false steps (per 1,000 series of 730 runs) and recall."""
+    out: dict[str, dict[str, float | None]] = {}
+    for method, scenarios in doc["tally"].items():
+
+        def pooled(
+            prefix: str, kinds: Iterable[str], key: str, cells: dict[str, Any] = scenarios
+        ) -> float | None:
+            found = [cells.get(f"{prefix}{k}") for k in kinds]
+            n = sum(c["series"] for c in found if c)
+            return sum(c[key] for c in found if c) / n if n else None
+
+        def ratio(
+            keys: list[str], key: str, of: str = "series", cells: dict[str, Any] = scenarios
+        ) -> float | None:
+            chosen = [c for s, c in cells.items() if s in keys]
+            n = sum(c[of] for c in chosen)
+            return sum(c[key] for c in chosen) / n if n else None
+
+        gauss = ("iid", "ar0.2", "ar0.4")
+        steps = [s for s in scenarios if s.startswith("step/")]
+        f_gauss = pooled("null-common/", gauss, "false")
+        f_all = pooled("null-common/", NULL_KINDS, "false")
+        out[method] = {
+            "false_per_1000_phi_le_0.4": None if f_gauss is None else 1000 * f_gauss,
+            "false_per_1000_all_kinds": None if f_all is None else 1000 * f_all,
+            "recall_all_steps": ratio(steps, "found"),
+            "recall_15pct_5after": ratio([s for s in steps if "/15%/5after" in s], "found"),
+            "recall_25pct_2after": ratio([s for s in steps if "/25%/2after" in s], "found"),
+            "recall_short_5_2": ratio(["short/25%/5+2"], "found"),
+            "attribution_runs": ratio(steps, "attribution", of="found"),
+        }
+    return out
+
+
 def markdown(doc: dict[str, Any], rates: dict[str, Any]) -> str:
     methods = ["vmbench", "vmbench+fdr", *doc["anchors"]]
-    null_cols = [f"null-common/{k}" for k in NULL_KINDS]
+    over = doc["overview"]
+    n_null = _n(rates, "vmbench", "null-common/iid")
     lines = [
+        f"Overview (same histories for every method: {n_null} null series of 730 runs per "
+        "noise kind, 9 step scenarios x 3 phi; recall = step reported within ±2 runs)",
+        "",
+        "| method | false steps / 1,000 benchmarks, phi ≤ 0.4 | false / 1,000, all 6 kinds "
+        "| recall, all steps | +15 % / 5 after | +25 % / 2 after | 5 + 2 runs | attribution |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in methods:
+        o = over.get(m)
+        if o is None:
+            continue
+        lines.append(
+            f"| {m} | {_fmt(o['false_per_1000_phi_le_0.4'])}"
+            f" | {_fmt(o['false_per_1000_all_kinds'])}"
+            f" | {_pct(o['recall_all_steps'])} | {_pct(o['recall_15pct_5after'])}"
+            f" | {_pct(o['recall_25pct_2after'])} | {_pct(o['recall_short_5_2'])}"
+            f" | {_fmt(o['attribution_runs'], 2)} |"
+        )
+    lines.append("")
+    null_cols = [f"null-common/{k}" for k in NULL_KINDS]
+    lines += [
         "False steps per 1,000 benchmarks over 730 daily runs (halve for benchmark-years; "
         f"5 % noise; {_n(rates, 'otava', null_cols[0]) or _n(rates, 'vmbench', null_cols[0])} "
         "series per kind, the same series for every method)",
@@ -462,6 +519,10 @@ def _n(rates: dict[str, Any], method: str, scenario: str) -> int:
     return int(rates.get(method, {}).get(scenario, {}).get("series", 0))
 
 
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
 def _fmt(value: float | None, digits: int = 0) -> str:
     return (
         ""
@@ -491,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         doc = run_chunk(args)
         doc["wall_s"] = time.perf_counter() - start
     doc["rates"] = summarise(doc)
+    doc["overview"] = overview(doc)
     table = markdown(doc, doc["rates"])
     doc["markdown"] = table
     out = args.out or ROOT / "benchmarks" / "results" / f"{dt.date.today()}-trend-calibration.json"

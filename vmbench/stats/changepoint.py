@@ -34,6 +34,8 @@ on log(estimate), so a step is a ratio and scaling every time changes nothing.
    >= `alpha` it is dropped and its neighbours are retested (the series' family-wise
    error). Across the benchmarks of a suite, `vmbench.history.trend.change_points` adds
    Benjamini-Hochberg at `fdr`.
+   A step found is then placed where the clipped unfiltered series splits best, within
+   `REFINE_RUNS` runs of the candidate.
 5. Step or drift: a candidate whose stretch a straight line fits better than a step (same
    number of parameters) is a ramp, not a step, and is dropped: slow drift shows in the
    drift table, not as a staircase of steps.
@@ -71,6 +73,7 @@ NOISE_LAG = 8  # longest lag of the differences the noise model compares with la
 MIN_AR_RUNS = 20  # below this many runs phi is not estimated (StepSettings.short_phi)
 MAX_PHI = 0.9
 PHI_PRIOR_RUNS = 40  # weight of the prior phi (StepSettings.short_phi), in runs
+REFINE_RUNS = 3  # a step may move this many runs when refined on the unfiltered series
 WINSOR = 2.5  # segment values are clipped this many sigmas about the segment's median
 _MAD = 1.4826  # MAD to sigma of a normal
 
@@ -376,6 +379,33 @@ def _validate(
     return {}
 
 
+def _refine(
+    y: FloatArray,
+    smooth: FloatArray,
+    found: dict[int, float],
+    noise: Noise,
+    settings: StepSettings,
+) -> dict[int, float]:
+    """Move each step to where the clipped series itself splits best, within
+    `REFINE_RUNS` of where the filtered series put it (the running median blurs an edge
+    by a run, and the split of the filtered series need not be the best one)."""
+    cuts = sorted(found)
+    bounds = [0, *cuts, y.size]
+    bound = WINSOR * noise.sigma
+    clipped = np.clip(y, smooth - bound, smooth + bound)
+    out: dict[int, float] = {}
+    for i, cut in enumerate(cuts):
+        lo, hi = bounds[i], bounds[i + 2]
+        t, k = scan(clipped[lo:hi], noise, settings.min_size)
+        near = np.abs(k + lo - cut) <= REFINE_RUNS
+        if noise.short or not near.any():
+            out[cut] = found[cut]
+            continue
+        best = int(k[near][np.argmax(np.abs(t[near]))]) + lo
+        out[best] = found[cut]
+    return out
+
+
 def _drop_transients(
     y: FloatArray, cuts: list[int], noise: Noise, settings: StepSettings
 ) -> list[int]:
@@ -415,7 +445,7 @@ def detect_steps(values: npt.ArrayLike, settings: StepSettings | None = None) ->
     candidates: list[int] = []
     smooth = median3(y)
     _candidates(smooth, 0, noise, settings, candidates)
-    found = _validate(y, smooth, candidates, noise, settings)
+    found = _refine(y, smooth, _validate(y, smooth, candidates, noise, settings), noise, settings)
     cuts = _drop_transients(y, sorted(found), noise, settings)
     bounds = [0, *cuts, x.size]
     floor = max(math.log1p(settings.min_change), settings.min_noise * noise.sigma)
