@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vmbench.errors import UsageError
+from vmbench.settings import StepSettings
 from vmbench.stats.changepoint import (
     Noise,
-    StepSettings,
     detect_steps,
     diff_variance,
     median3,

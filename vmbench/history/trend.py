@@ -20,10 +20,10 @@ import pandas as pd
 from scipy import special
 
 from vmbench.errors import UsageError
+from vmbench.settings import DEFAULT_ESTIMATOR, StepSettings
 from vmbench.stats.changepoint import (
     Noise,
     Step,
-    StepSettings,
     detect_steps,
     diff_variance,
     noise_model,
@@ -31,11 +31,15 @@ from vmbench.stats.changepoint import (
 )
 
 TREND_SCHEMA_VERSION = 2  # 2: q_value, runs_before/after, provisional, noise; drift q_value
-# The run-level estimate change points work on: the median of each run's samples (measured
-# on the bundled history, the median's run-to-run noise is the lowest of mean, median and
-# min: median 0.9 %, min 1.0 %, mean 1.0 % for the typical benchmark, mean 4.5 % on average
-# because contended benchmarks' means carry their outlier samples).
-ESTIMATE_COLUMN = "median_ns"
+# The run-level estimate change points and drift work on: the comparison's per-run location
+# (`vmbench.stats.location.run_location`, `settings.DEFAULT_ESTIMATOR`) as the store keeps
+# it per run and benchmark. On the bundled history the run-to-run noise of the three store
+# columns is close (median over benchmarks: median 0.9 %, min 1.0 %, mean 1.0 %; the mean
+# 4.5 % on average, contended benchmarks' means carrying their outlier samples); the
+# comparison's choice (min, measured on the wall-clock runs) is kept so trend and verdicts
+# agree. An estimator the store has no column for falls back to the median.
+_STORE_COLUMNS = {"min": "min_ns", "median": "median_ns", "mean": "mean_ns"}
+ESTIMATE_COLUMN = _STORE_COLUMNS.get(DEFAULT_ESTIMATOR, "median_ns")
 
 CHANGE_POINT_COLUMNS = [
     "id",
@@ -112,7 +116,7 @@ def select_line(
         try:
             regex = re.compile(pattern)
         except re.error as exc:
-            raise UsageError(f"invalid --filter regex {pattern!r}: {exc}") from None
+            raise UsageError(f"invalid regex {pattern!r}: {exc}", parameter="pattern") from None
         frame = frame[frame["id"].map(lambda i: regex.search(i) is not None).astype(bool)]
     if category:
         frame = frame[frame["category"] == category]
@@ -141,7 +145,7 @@ def _grouped(history: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[n
 
 
 def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -> pd.DataFrame:
-    """Steps in every benchmark's series of run medians, largest change first.
+    """Steps in every benchmark's series of run-level estimates, largest change first.
 
     Each row names the first run after the step (`run_id`, `commit`, `date`, `position` in
     the series), its size (`before_ns`, `after_ns`, `change`), the series' Holm-adjusted
@@ -205,7 +209,7 @@ def window_bounds(
 def drift(
     history: pd.DataFrame, *, window_days: float, settings: StepSettings | None = None
 ) -> pd.DataFrame:
-    """Per benchmark: geometric mean of run medians in the last `window_days` against the
+    """Per benchmark: geometric mean of run-level estimates in the last `window_days` against the
     `window_days` before, with a p-value that knows the run-to-run noise and a q-value
     across benchmarks.
 

@@ -67,11 +67,11 @@ import numpy.typing as npt
 from scipy import special
 
 from vmbench.errors import UsageError
+from vmbench.settings import MAX_PHI, StepSettings
 
 FloatArray = npt.NDArray[np.float64]
 NOISE_LAG = 8  # longest lag of the differences the noise model compares with lag 1
 MIN_AR_RUNS = 20  # below this many runs phi is not estimated (StepSettings.short_phi)
-MAX_PHI = 0.9
 PHI_PRIOR_RUNS = 40  # weight of the prior phi (StepSettings.short_phi), in runs
 REFINE_RUNS = 3  # a step may move this many runs when refined on the unfiltered series
 WINSOR = 2.5  # segment values are clipped this many sigmas about the segment's median
@@ -114,50 +114,6 @@ class Step:
     def change(self) -> float:
         """Relative change of the level: after / before - 1."""
         return self.after / self.before - 1.0
-
-
-@dataclass(frozen=True)
-class StepSettings:
-    """Knobs of `detect_steps` and `change_points`; defaults from the calibration in the
-    README ("Trends" section, benchmarks/trend_calibration.py)."""
-
-    alpha: float = 0.005  # family-wise error per series (its candidates)
-    fdr: float = 0.05  # Benjamini-Hochberg across the benchmarks of a suite
-    min_size: int = 2  # runs on each side of a step
-    min_change: float = 0.0  # smallest relative step reported
-    min_noise: float = 1.0  # smallest step in units of the series' noise sigma
-    confirm_runs: int = 5  # a step with fewer runs after it is provisional
-    short_phi: float = 0.2  # AR(1) phi assumed for series shorter than MIN_AR_RUNS
-    threshold: float = 3.0  # candidate threshold (standard errors)
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.alpha < 1.0:
-            raise UsageError(f"alpha must be between 0 and 1, not {self.alpha}")
-        if not 0.0 < self.fdr <= 1.0:
-            raise UsageError(f"fdr must be in (0, 1], not {self.fdr}")
-        if self.min_size < 2:
-            raise UsageError("min_size must be at least 2 (a single run is a spike, not a step)")
-        if not (math.isfinite(self.min_change) and self.min_change >= 0.0):
-            raise UsageError("min_change must be a fraction, zero or more")
-        if not (math.isfinite(self.min_noise) and self.min_noise >= 0.0):
-            raise UsageError("min_noise must be zero or more (noise sigmas)")
-        if self.confirm_runs < self.min_size:
-            raise UsageError("confirm_runs must be at least min_size")
-        if not 0.0 <= self.short_phi <= MAX_PHI:
-            raise UsageError(f"short_phi must be between 0 and {MAX_PHI}")
-        if not (math.isfinite(self.threshold) and self.threshold >= 0.0):
-            raise UsageError("threshold must be zero or more")
-
-    def describe(self) -> str:
-        """One line naming the method and its thresholds, for every report."""
-        return (
-            "AR(1)-aware two-sample z-test on run medians (binary segmentation, Siegmund "
-            f"scan correction); per-series alpha {self.alpha:g} (Holm over candidates), "
-            f"FDR {self.fdr:g} across benchmarks (Benjamini-Hochberg); step >= "
-            f"{self.min_noise:g} noise sigma and >= {self.min_change:.0%}; at least "
-            f"{self.min_size} runs each side; provisional until {self.confirm_runs} runs "
-            "follow; ramps (a line fits better than a step) are drift, not steps"
-        )
 
 
 def median3(z: FloatArray) -> FloatArray:
