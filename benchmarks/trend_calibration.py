@@ -20,7 +20,7 @@ Histories are series of run-level estimates (log-normal levels):
 - steps: 100 runs, then a step of +10/+15/+25 % followed by 2, 3 or 5 runs, 3 % noise,
   phi 0, 0.2, 0.4; found = a step reported within +-2 runs of the true one;
 - short: 5 runs, then +25 % followed by 2 runs, 3 % noise (the issue's example);
-- the bundled real history (examples/data/history, median per run): where the planted
+- the bundled real history (examples/data/history, the trend's per-run estimate): where the planted
   x1.30 step is found, with all 8 runs and cut to 4 + 2 runs.
 
 Output: benchmarks/results/<date>-trend-calibration.json and a markdown table (stdout
@@ -51,6 +51,7 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from vmbench.history.trend import ESTIMATE_COLUMN  # noqa: E402
 from vmbench.stats.changepoint import StepSettings, detect_steps, suite_steps  # noqa: E402
 
 SCHEMA_VERSION = 1
@@ -334,9 +335,9 @@ def real_history(detectors: dict[str, Detector], settings: StepSettings) -> dict
     at = [e["commit"] for e in manifest].index(planted["commit"])
     frame = load_history(store)
     wide = frame.pivot_table(
-        index="date", columns="id", values="median_ns", observed=True
+        index="date", columns="id", values=ESTIMATE_COLUMN, observed=True
     ).sort_index()
-    out: dict[str, Any] = {"planted": {"id": bid, "position": at}}
+    out: dict[str, Any] = {"planted": {"id": bid, "position": at}, "estimate": ESTIMATE_COLUMN}
     for label, rows in (("all 8 runs", len(wide)), ("4 + 2 runs", at + 2)):
         part = wide.iloc[:rows]
         series = [part[c].to_numpy(dtype=float) for c in part.columns]

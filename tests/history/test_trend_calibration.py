@@ -100,5 +100,7 @@ def test_real_history_planted_step_is_found_with_two_runs_after_it(
     hits = found[found["id"] == bid]
     assert list(hits["position"]) == [at]
     assert hits["change"].iloc[0] == pytest.approx(0.30, abs=0.08)
-    assert bool(hits["provisional"].iloc[0]) == (runs_after is not None)
+    after = int(hits["runs_after"].iloc[0])
+    assert after == (runs_after or history["date"].nunique() - at)
+    assert bool(hits["provisional"].iloc[0]) == (after < StepSettings().confirm_runs)
     assert hits["q_value"].iloc[0] <= StepSettings().fdr

@@ -4,6 +4,10 @@ Everything here takes the tidy frame of `load_history` (one row per run and benc
 and returns tidy frames; nothing reads files or prints. A trend only makes sense on one
 line of code measured on one kind of machine, so `select_line` picks one branch and one
 machine (by default those of the latest run) and says what it left out.
+
+Over 400 lines: the trend report's analyses (line selection, change points, drift with
+its noise model, category index) and its JSON document share one frame layout and one
+run-ordering helper; each function is short.
 """
 
 from __future__ import annotations
