@@ -470,7 +470,7 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 {"name": name, "target": limit, "measured": measured, "unit": unit, "met": met}
             )
 
-    rows = results["compare"]
+    rows = results.get("compare", [])
     for n, limit in ((1000, 1.0), (10_000, 10.0)):
         row = _by_size(rows, n)
         if row is not None:
@@ -529,7 +529,7 @@ def markdown_summary(results: dict[str, Any]) -> str:
         "| peak RSS (MiB) | µs per benchmark | x smallest |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results["compare"]:
+    for r in results.get("compare", []):
         lines.append(
             f"| {r['benchmarks']:,} | {r['load_s']:.2f} | {r['compare_s']:.2f} | "
             f"{r['render_s']:.2f} | {r['cli_compare_s']:.2f} | {r['peak_rss_mib']:.0f} | "
@@ -601,7 +601,7 @@ def print_table(results: dict[str, Any]) -> None:
     print("\nvmbench performance benchmark", results["date"], results["host"])
     print(f"{'benchmarks':>10} {'load s':>8} {'compare s':>10} {'render s':>9} "
           f"{'CLI s':>7} {'peak MiB':>9} {'µs/bench':>9} {'x smallest':>10}")  # fmt: skip
-    for r in results["compare"]:
+    for r in results.get("compare", []):
         print(
             f"{r['benchmarks']:>10} {r['load_s']:>8.2f} {r['compare_s']:>10.2f} "
             f"{r['render_s']:>9.2f} {r['cli_compare_s']:>7.2f} {r['peak_rss_mib']:>9.0f} "
@@ -657,6 +657,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-cargo", action="store_true", help="no Criterion comparison")
     parser.add_argument("--skip-history", action="store_true", help="no history measurement")
     parser.add_argument("--skip-startup", action="store_true", help="no start-up measurement")
+    parser.add_argument(
+        "--only-history", action="store_true", help="only the history measurement (load + trend)"
+    )
     parser.add_argument("--repeat", type=int, default=None, help="compare runs per size")
     parser.add_argument("--history", default=None, help="RUNSxBENCHMARKS (default 730x1000)")
     parser.add_argument("--output", type=Path, default=HERE / "results", help="results dir")
@@ -700,12 +703,17 @@ def main(argv: list[str] | None = None) -> int:
             "skip_report": args.skip_report,
             "skip_cargo": args.skip_cargo,
             "skip_startup": args.skip_startup,
+            "only_history": args.only_history,
         },
     }
+    if args.only_history:
+        args.skip_report = args.skip_cargo = args.skip_startup = True
+        args.skip_history = False
     try:
         if not args.skip_startup:
             results["startup"] = measure_startup(5 if args.quick else 11)
-        results["compare"] = measure_compare(workdir, sizes, args.repeat)
+        if not args.only_history:
+            results["compare"] = measure_compare(workdir, sizes, args.repeat)
         if not args.skip_report:
             report_sizes = [n for n in sizes if n >= 1000] or sizes[-1:]
             results["report"] = measure_report(
