@@ -6,18 +6,21 @@ calls them. Numbers go to the JSON summary through `trend_summary`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from vmbench.compare.result import BenchmarkComparison
 from vmbench.errors import Skipped, VmbenchError
 from vmbench.history.latest import LatestComparison, latest_vs_previous
 from vmbench.history.store import load_history, skipped_files
 from vmbench.history.trend import TrendReport, analyze_trend, category_index, select_line
 from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
+from vmbench.render.cells import verdict_p
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
 from vmbench.settings import Settings
 from vmbench.stats.changepoint import StepSettings
@@ -227,6 +230,12 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     )
 
 
+def _holm_p(b: BenchmarkComparison) -> str:
+    """The Holm-adjusted run-level p-value in the direction of the change."""
+    p = verdict_p(b)
+    return "n/a" if p is None or math.isnan(p) else f"{p:.3g}"
+
+
 def latest_section(data: TrendData) -> Stack:
     """The latest run against the previous one: verdict, warnings, what is not stable."""
     if data.latest is None:
@@ -237,8 +246,8 @@ def latest_section(data: TrendData) -> Stack:
         {
             "benchmark": b.id,
             "category": b.category,
-            "change": "n/a" if b.change is None else f"{b.change:+.1%}",
-            "q": "n/a" if b.q_value is None else f"{b.q_value:.3g}",
+            "change": "n/a" if b.judged_change is None else f"{b.judged_change:+.1%}",
+            "p (Holm)": _holm_p(b),
             "severity": f"{b.indicator} {b.severity}",
         }
         for b in comparison.not_stable()
