@@ -269,17 +269,22 @@ class Comparison:
         """The worst finding: high, medium, improvement, inconclusive or stable.
 
         The suite shift counts like a benchmark: a whole suite 15 % slower is `medium`.
+        A benchmark that cannot be judged (`insufficient`) makes the comparison
+        inconclusive, never stable: cannot-tell is not a pass.
         """
         suite = self.suite.severity if self.suite is not None else None
-        levels: tuple[Literal["high", "medium", "improvement", "inconclusive"], ...] = (
+        levels: tuple[Literal["high", "medium", "improvement"], ...] = (
             "high",
             "medium",
             "improvement",
-            "inconclusive",
         )
         for level in levels:
             if self.counts.get(level, 0) or suite == level:
                 return level
+        if self.counts.get("inconclusive", 0) or self.counts.get("insufficient", 0):
+            return "inconclusive"
+        if suite == "inconclusive":
+            return "inconclusive"
         return "stable"
 
     @property
@@ -308,6 +313,13 @@ class Comparison:
             others = ("improvement", "inconclusive", "insufficient", "new", "removed")
         elif c["improvement"]:
             head = f"{INDICATORS['improvement']} Faster: {c['improvement']} improvement(s)"
+            others = ("inconclusive", "insufficient", "new", "removed")
+        elif c["inconclusive"] or c["insufficient"]:
+            undecided = c["inconclusive"] + c["insufficient"]
+            head = (
+                f"{INDICATORS['inconclusive']} No regression found, {undecided} "
+                "benchmark(s) undecided"
+            )
             others = ("inconclusive", "insufficient", "new", "removed")
         else:
             head = f"{INDICATORS['stable']} No significant regression"

@@ -13,12 +13,14 @@ from typing import Any
 import pandas as pd
 
 from vmbench import format as fmt
+from vmbench.compare.result import BenchmarkComparison
 from vmbench.errors import Skipped, VmbenchError
 from vmbench.history.latest import LatestComparison, latest_vs_previous
 from vmbench.history.store import load_history, skipped_files
 from vmbench.history.trend import TrendReport, analyze_trend, category_index, select_line
 from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
+from vmbench.render.cells import verdict_p
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
 from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
 from vmbench.units import format_duration
@@ -269,6 +271,11 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     )
 
 
+def _holm_p(b: BenchmarkComparison) -> str:
+    """The Holm-adjusted run-level p-value in the direction of the change."""
+    return fmt.p_value(verdict_p(b))
+
+
 def latest_section(data: TrendData) -> Stack:
     """The latest run against the previous one: verdict, warnings, what is not stable."""
     if data.latest is None:
@@ -279,8 +286,8 @@ def latest_section(data: TrendData) -> Stack:
         {
             "benchmark": b.id,
             "category": b.category,
-            "change": fmt.percent(b.change),
-            "q": fmt.p_value(b.q_value),
+            "change": fmt.percent(b.judged_change),
+            "p (Holm)": _holm_p(b),
             "severity": f"{b.indicator} {b.severity}",
         }
         for b in comparison.not_stable()
