@@ -1,7 +1,7 @@
 """Confirmation runs: settle suspected regressions with base and candidate interleaved.
 
-When a comparison cannot decide a benchmark (`inconclusive`, leaning slower, a slow-down
-past the gate's threshold not ruled out), `vmbench detect` exits 3 and lists the suspects
+When a comparison cannot decide a benchmark whose best estimate is a slow-down past the
+gate's threshold (`inconclusive`), `vmbench detect` exits 3 and lists the suspects
 (`suspects_document`). The runner then measures only those benchmarks again, base and
 candidate alternating (A B A B ..., one process per benchmark and side), one *round* at a
 time, and calls `decide` after each round until every suspect is decided or the budget of
@@ -123,10 +123,9 @@ class Confirmation:
             return GATE_FAIL
         threshold = fail_threshold(fail_on, settings)
         for b in self.benchmarks:
-            if b.decided or threshold is None or b.change is None or b.change <= 0:
+            if b.decided or threshold is None or b.change is None:
                 continue
-            upper = b.ci[1] if b.ci is not None else b.change
-            if upper > threshold:
+            if b.change > threshold:
                 return GATE_CONFIRM
         return GATE_PASS
 

@@ -30,7 +30,7 @@ freedom. Decisions, with the error rate each one controls:
   flags nothing; what leans slower past the gate's threshold is a suspected regression
   (exit 3) for confirmation runs to decide.
 - **Insufficient**: no run-level test is possible (one run a side, fewer than
-  `MIN_SUITE` benchmarks and no noise model). A point change past the gate's threshold is
+  `MIN_SUITE` benchmarks and no noise model). A change past the gate's threshold is
   still a suspected regression.
 
 Within-run instability (a level jump mid-run, many severe outliers) is a note; it never
@@ -130,11 +130,9 @@ class RunVerdict:
         return "faster" if self.change < 0 else "none"
 
     def suspected(self, threshold: float | None) -> bool:
-        """Leans slower and a slow-down past `threshold` is not ruled out."""
-        if threshold is None or self.change <= 0:
-            return False
-        upper = self.ci[1] if self.ci is not None else self.change
-        return _r(upper) > _r(threshold)
+        """The best estimate is a slow-down past `threshold` (the caller checks that the
+        benchmark is undecided): a suspected regression, for confirmation runs."""
+        return threshold is not None and _r(self.change) > _r(threshold)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -170,10 +168,9 @@ class SuiteVerdict:
     benchmarks: int
 
     def suspected(self, threshold: float | None) -> bool:
-        if threshold is None or self.shift <= 0 or self.severity not in ("inconclusive", "unknown"):
+        if threshold is None or self.severity not in ("inconclusive", "unknown"):
             return False
-        upper = self.ci[1] if self.ci is not None else self.shift
-        return _r(upper) > _r(threshold)
+        return _r(self.shift) > _r(threshold)
 
     def to_dict(self) -> dict[str, object]:
         return {
