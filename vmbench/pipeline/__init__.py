@@ -1,0 +1,1 @@
+"""The pipeline: running cargo, CI glue, set-up of a user repository."""
