@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from vmbench.baseline_file import baseline_from_run, load_baseline_file, write_baseline_file
 from vmbench.errors import UsageError
-from vmbench.refs import load_ref
+from vmbench.readers.baseline_file import baseline_from_run, load_baseline_file, write_baseline_file
+from vmbench.readers.refs import load_ref
 from vmbench.render.baseline import render_baseline_json, render_baseline_table
 
 DEFAULT_FILE = Path("benches/baselines/main.json")

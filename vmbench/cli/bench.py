@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import click
 
 from vmbench.errors import UsageError
+from vmbench.pipeline.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.pipeline.targets import BenchEnabled, Selection
-from vmbench.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.units import format_duration
 
 _META = "vmbench.criterion_args"
@@ -194,7 +194,7 @@ def _with_cargo_errors(call: Callable[[], _T]) -> _T:
 
 def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
     from vmbench.pipeline.interleave import bench_against_base, read_suspects
-    from vmbench.runner import criterion_dir, find_cargo
+    from vmbench.pipeline.runner import criterion_dir, find_cargo
 
     workspace = kw["workspace"]
     manifest = kw["manifest"]

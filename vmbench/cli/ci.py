@@ -18,7 +18,7 @@ from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
 
 if TYPE_CHECKING:
-    from vmbench.classify import FailOn
+    from vmbench.compare.verdicts import FailOn
 
 _OUT = click.option(
     "--output-dir",
@@ -142,7 +142,7 @@ def report(
 ) -> None:
     """Build the regression report of the runs the gate compared (needs vmbench[report])."""
     from vmbench.pipeline.ci import report_parameters
-    from vmbench.report import run_report
+    from vmbench.pipeline.execute import run_report
 
     parameters = report_parameters(out_dir, criterion_dir, categories_file=categories_file)
     if parameters is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from vmbench.errors import VmbenchError
-from vmbench.scaffold import VMBENCH_REPOSITORY, init_repository, resolve_ref
+from vmbench.pipeline.init import VMBENCH_REPOSITORY, init_repository, resolve_ref
 
 
 @click.command()
@@ -73,8 +73,8 @@ def init(
 
 def _workspace_members(repo: Path) -> list[dict[str, object]] | None:
     """The workspace members from cargo metadata; None without cargo (no target advice)."""
+    from vmbench.pipeline.runner import find_cargo
     from vmbench.pipeline.targets import cargo_metadata
-    from vmbench.runner import find_cargo
 
     if not (repo / "Cargo.toml").is_file():
         return None  # init_repository says what is wrong

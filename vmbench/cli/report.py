@@ -14,7 +14,7 @@ from typing import Any
 import click
 import yaml
 
-from vmbench import report as lib
+from vmbench.pipeline import execute as lib
 
 _KINDS = ("regression", "category", "trend", "all")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from vmbench.categories import Categories
 from vmbench.cli.options import categories_option
-from vmbench.inventory import inventory, inventory_json, render_text
+from vmbench.readers.categories import Categories
+from vmbench.readers.inventory import inventory, inventory_json, render_text
 
 
 @click.command()

@@ -41,11 +41,11 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from vmbench.atomic import atomic_write_bytes
-from vmbench.categories import Categories
 from vmbench.errors import InputError, SchemaVersionError, Skipped, UsageError
 from vmbench.history.machine import MachineInfo
 from vmbench.history.summary import summary_columns
 from vmbench.model import Benchmark, Run, Throughput
+from vmbench.readers.categories import Categories
 
 SCHEMA_VERSION = 1
 _VERSION_KEY = b"vmbench.schema_version"

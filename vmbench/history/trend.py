@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from vmbench.errors import UsageError
-from vmbench.history.changepoint import StepSettings, detect_steps
+from vmbench.stats.changepoint import StepSettings, detect_steps
 
 TREND_SCHEMA_VERSION = 1
 

@@ -26,15 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from vmbench.atomic import atomic_write_text
-from vmbench.classify import FailOn
+from vmbench.compare.verdicts import FailOn
 from vmbench.errors import InputError, SchemaVersionError
-from vmbench.jsonfiles import read_json
 from vmbench.pipeline.interleave import RunsManifest
-from vmbench.runner import exact_filter
+from vmbench.pipeline.runner import exact_filter
+from vmbench.readers.jsonfiles import read_json
 from vmbench.settings import Settings
 
 if TYPE_CHECKING:
-    from vmbench.comparison import Comparison
+    from vmbench.compare.result import Comparison
 
 SCHEMA_VERSION = 1
 COMMENT_MARKER = "<!-- vmbench-report -->"
@@ -121,7 +121,7 @@ def gate(
     settings: Settings | None = None,
 ) -> GateOutcome:
     """Compare and decide (see the module docstring); writes the gate's files."""
-    from vmbench.compare_refs import compare_refs
+    from vmbench.compare.refs import compare_refs
     from vmbench.render import render
 
     output_dir.mkdir(parents=True, exist_ok=True)

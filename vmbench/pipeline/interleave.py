@@ -35,9 +35,7 @@ from typing import Any, Literal
 
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError, UsageError
-from vmbench.jsonfiles import read_json
-from vmbench.pipeline.targets import BenchEnabled, NoBenchTargets, Selection, TargetPlan
-from vmbench.runner import (
+from vmbench.pipeline.runner import (
     BenchEvent,
     ProgressParser,
     _lines,
@@ -48,6 +46,8 @@ from vmbench.runner import (
     list_benchmarks,
     prepare,
 )
+from vmbench.pipeline.targets import BenchEnabled, NoBenchTargets, Selection, TargetPlan
+from vmbench.readers.jsonfiles import read_json
 
 SCHEMA_VERSION = 1
 BASE_TARGET_SUBDIR = "vmbench-base"
@@ -388,7 +388,7 @@ def bench_against_base(
                 result = RunsManifest(runs=run.runs, base_commit=commit)
                 write_manifest(manifest, result)
                 return result, run
-    from vmbench.runner import run_benchmarks
+    from vmbench.pipeline.runner import run_benchmarks
 
     only_candidate = run_benchmarks(candidate, save_baseline="pr-1", **options)
     result = RunsManifest(
