@@ -65,7 +65,7 @@ def test_aa_pair_passes(bundled: Path, tmp_path: Path) -> None:
     outcome = gate(bundled, output_dir=out, baseline=("aa1",), candidate=("aa2",), fail_on="high")
     assert outcome.exit_code in (0, 3)  # never a regression on identical code
     assert outcome.status != "regression"
-    assert json.loads((out / "suspects.json").read_text())["suspects"] == list(outcome.suspects)
+    assert json.loads((out / "suspects.json").read_text())["benchmarks"] == list(outcome.suspects)
 
 
 def test_suspects_need_confirmation_then_are_reported_not_failed(

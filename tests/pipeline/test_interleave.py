@@ -26,9 +26,11 @@ from vmbench.pipeline.interleave import (
     RunsManifest,
     base_checkout,
     bench_against_base,
+    confirm_schedule,
     read_suspects,
     run_interleaved,
     schedule,
+    suspects_json,
 )
 from vmbench.pipeline.runner import BenchEvent, run_benchmarks
 from vmbench.pipeline.targets import Selection
@@ -44,13 +46,8 @@ needs_tools = pytest.mark.skipif(
 
 def test_schedule() -> None:
     assert schedule(1) == [("base", "base-1"), ("pr", "pr-1"), ("base", "base-2")]
-    assert [name for _, name in schedule(2, tag="c")] == [
-        "base-c1",
-        "pr-c1",
-        "base-c2",
-        "pr-c2",
-        "base-c3",
-    ]
+    assert [name for _, name in schedule(2)] == ["base-1", "pr-1", "base-2", "pr-2", "base-3"]
+    assert confirm_schedule(3) == [("base", "confirm-base-3"), ("pr", "confirm-cand-3")]
     with pytest.raises(UsageError):
         schedule(0)
 
@@ -75,12 +72,16 @@ def test_manifest_round_trip_and_version(tmp_path: Path) -> None:
 
 def test_read_suspects(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
-    path.write_text('{"suspects": ["a", "b c"]}')
+    path.write_text(suspects_json(["base-1"], ["pr-1"], ["a", "b c"]))
+    assert json.loads(path.read_text())["kind"] == "vmbench-suspects"
     assert read_suspects(path) == ["a", "b c"]
     path.write_text('["x"]')
     assert read_suspects(path) == ["x"]
-    path.write_text('{"suspects": [1]}')
+    path.write_text('{"kind": "vmbench-suspects", "benchmarks": [1]}')
     with pytest.raises(InputError, match="list of benchmark ids"):
+        read_suspects(path)
+    path.write_text('{"suspects": ["a"]}')
+    with pytest.raises(InputError, match="not a suspects file"):
         read_suspects(path)
 
 
@@ -232,7 +233,7 @@ def test_cli_pull_request_path_first_run_and_confirmation(
     assert runs.first_run is None
     # confirmation: only the suspects, more rounds, their own names, added to the manifest
     suspects = tmp_path / "suspects.json"
-    suspects.write_text(json.dumps({"suspects": ["gamma(3)"]}))
+    suspects.write_text(suspects_json(["base-1", "base-2"], ["pr-1"], ["gamma(3)"]))
     args = ["bench", str(crate), "--offline", "--base-ref", base, "--rounds", "2"]
     confirm = runner.invoke(main, [*args, "--confirm", str(suspects)])
     assert confirm.exit_code == 0, confirm.output
@@ -240,10 +241,10 @@ def test_cli_pull_request_path_first_run_and_confirmation(
     assert runs.runs.baseline == ("base-1", "base-2")
     assert runs.confirm is not None
     assert runs.confirm.benchmarks == ("gamma(3)",)
-    assert runs.confirm.baseline == ("base-c1", "base-c2", "base-c3")
-    assert runs.confirm.candidate == ("pr-c1", "pr-c2")
-    assert (tmp_path / "criterion" / "gamma(3)" / "pr-c2" / "ran").is_file()
-    assert not (tmp_path / "criterion" / "beta two" / "pr-c1").exists()
+    assert runs.confirm.baseline == ("confirm-base-1", "confirm-base-2")
+    assert runs.confirm.candidate == ("confirm-cand-1", "confirm-cand-2")
+    assert (tmp_path / "criterion" / "gamma(3)" / "confirm-cand-2" / "ran").is_file()
+    assert not (tmp_path / "criterion" / "beta two" / "confirm-cand-1").exists()
     # a base commit without the workspace: a first run, only the candidate measured
     _git(root, "checkout", "--quiet", "--orphan", "empty")
     _git(root, "rm", "-rf", "--quiet", ".")
@@ -306,3 +307,38 @@ def test_unknown_base_commit_says_how_to_fetch_it(tmp_path: Path) -> None:
     _git(root, "commit", "--quiet", "-m", "x")
     with pytest.raises(UsageError, match="fetch-depth: 0"), base_checkout(root, "f" * 40):
         pass
+
+
+@pytest.mark.slow
+@needs_tools
+def test_confirmation_stops_when_nothing_is_undecided(
+    repo: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    _, crate, base = repo
+    manifest = tmp_path / "runs.json"
+    manifest.write_text(
+        RunsManifest(runs=RunSet(("base-1",), ("pr-1",), tuple(IDS)), base_commit=base).to_json()
+    )
+    seen: list[RunSet] = []
+
+    def undecided(runs: RunSet) -> list[str]:
+        seen.append(runs)
+        return ["alpha/one"] if len(seen) < 2 else []  # one left after round 1, none after 2
+
+    result, _ = bench_against_base(
+        crate,
+        manifest=manifest,
+        base_ref=base,
+        confirm=["alpha/one", "beta two"],
+        rounds=5,
+        undecided=undecided,
+        temp_parent=tmp_path,
+        offline=True,
+        env=_env(tmp_path),
+    )
+    assert len(seen) == 2  # stopped after round 2 of 5
+    assert seen[0].benchmarks == ("alpha/one", "beta two")
+    assert result.confirm is not None
+    assert result.confirm.candidate == ("confirm-cand-1", "confirm-cand-2")
+    assert (tmp_path / "criterion" / "alpha_one" / "confirm-cand-2" / "ran").is_file()
+    assert not (tmp_path / "criterion" / "beta two" / "confirm-cand-2").exists()

@@ -70,15 +70,15 @@ def _progress(event: BenchEvent) -> None:
 )
 @click.option(
     "--base-workspace",
+    "--base-worktree",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also measure this checkout of the base, interleaved per benchmark.",
 )
 @click.option(
     "--rounds",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Candidate runs per benchmark with a base: base-1 pr-1 base-2 ... (rounds+1 base runs).",
+    help="With a base: candidate runs per benchmark, base-1 pr-1 base-2 ... (default 1). "
+    "With --confirm: the budget of confirmation rounds (default 5).",
 )
 @click.option(
     "--manifest",
@@ -214,7 +214,7 @@ def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
         base_ref=kw["base_ref"],
         base_workspace=kw["base_workspace"],
         confirm=confirm,
-        rounds=kw["rounds"],
+        rounds=kw["rounds"] or (5 if confirm is not None else 1),
         temp_parent=kw["temp_dir"],
         **options,
     )

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from vmbench.atomic import atomic_write_text
 from vmbench.compare.verdicts import FailOn
 from vmbench.errors import InputError, SchemaVersionError
-from vmbench.pipeline.interleave import RunsManifest
+from vmbench.pipeline.interleave import RunsManifest, suspects_json
 from vmbench.pipeline.runner import exact_filter
 from vmbench.readers.jsonfiles import read_json
 from vmbench.settings import Settings
@@ -168,7 +168,7 @@ def gate(
     _write(output_dir / f"comparison{suffix}.json", render(comparison, "json"))
     _write(output_dir / f"detect{suffix}.md", render(comparison, "markdown", only_not_stable=True))
     suspects = suspects_of(comparison)
-    _write(output_dir / "suspects.json", json.dumps({"suspects": suspects}, indent=2) + "\n")
+    _write(output_dir / "suspects.json", suspects_json(baseline, candidate, suspects))
     status: Status
     if comparison.failed(fail_on):
         status = "regression"

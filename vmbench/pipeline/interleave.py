@@ -6,8 +6,9 @@ arriving half-way through makes every later benchmark of one side slower), so he
 benchmark is measured in its own `cargo bench` process, alternating sides:
 base-1, pr-1, base-2 (with `rounds=2`: base-1, pr-1, base-2, pr-2, base-3). The base runs
 before and after each candidate run bracket it in time, and their spread is the
-benchmark's run-to-run noise on this runner. Confirmation runs (`tag="c"`) use the same
-schedule with their own baseline names (base-c1, pr-c1, ...) for the suspects only.
+benchmark's run-to-run noise on this runner. Confirmation runs measure only the suspects,
+one round at a time (confirm-base-k, confirm-cand-k: A B A B ...), until `undecided`
+says none is left or the budget of rounds is spent.
 
 The base is a git worktree of the base commit OUTSIDE the candidate's workspace (in a
 temporary directory), so the base builds with its own `.cargo/config.toml` and
@@ -64,6 +65,11 @@ def schedule(rounds: int, *, tag: str = "") -> list[tuple[SideName, str]]:
         order += [("base", f"base-{tag}{i}"), ("pr", f"pr-{tag}{i}")]
     order.append(("base", f"base-{tag}{rounds + 1}"))
     return order
+
+
+def confirm_schedule(round_number: int) -> list[tuple[SideName, str]]:
+    """One confirmation round: confirm-base-k then confirm-cand-k (A B, A B, ... over rounds)."""
+    return [("base", f"confirm-base-{round_number}"), ("pr", f"confirm-cand-{round_number}")]
 
 
 @dataclass(frozen=True)
@@ -150,20 +156,21 @@ def run_interleaved(
     filter: str | None = None,
     only: Sequence[str] = (),
     rounds: int = 1,
-    tag: str = "",
+    order: Sequence[tuple[SideName, str]] | None = None,
     offline: bool = False,
     criterion_args: Sequence[str] = (),
     cargo: str | None = None,
     env: Mapping[str, str] | None = None,
     on_event: Callable[[BenchEvent], None] | None = None,
 ) -> InterleavedRun:
-    """Measure every benchmark (or those in `only`) on both sides, interleaved.
+    """Measure every benchmark (or those in `only`) on both sides, interleaved, in the
+    order `schedule(rounds)` (or `order`) gives.
 
     Raises `UsageError` (nothing selected, a side without bench targets), `BenchFailed`
     (a build or a benchmark failed on either side).
     """
     check_filter(filter)
-    order = schedule(rounds, tag=tag)
+    order = list(order) if order is not None else schedule(rounds)
     selection = selection or Selection()
     ws, exe, cand_env, cand_plan = prepare(
         candidate, selection=selection, offline=offline, cargo=cargo, env=env
@@ -325,14 +332,30 @@ def write_manifest(path: Path, manifest: RunsManifest) -> None:
     atomic_write_text(path, manifest.to_json())
 
 
+SUSPECTS_KIND = "vmbench-suspects"
+
+
+def suspects_json(baseline: Sequence[str], candidate: Sequence[str], ids: Sequence[str]) -> str:
+    """The suspects file (`vmbench detect --suspects`, `vmbench ci gate`): schema_version 1."""
+    data = {
+        "schema_version": 1,
+        "kind": SUSPECTS_KIND,
+        "baseline": list(baseline),
+        "candidate": list(candidate),
+        "benchmarks": list(ids),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def read_suspects(path: Path) -> list[str]:
-    """Benchmark ids to confirm: a JSON list of ids, or an object with a `suspects` list
-    (what `vmbench ci gate` writes)."""
+    """Benchmark ids to confirm, from a suspects file (or a plain JSON list of ids)."""
     data = read_json(path)
     if isinstance(data, dict):
-        data = data.get("suspects")
+        if data.get("kind") != SUSPECTS_KIND:
+            raise InputError(path, f"not a suspects file (kind is not {SUSPECTS_KIND!r})")
+        data = data.get("benchmarks")
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
-        raise InputError(path, 'expected a list of benchmark ids (or {"suspects": [...]})')
+        raise InputError(path, "expected a list of benchmark ids in 'benchmarks'")
     return list(data)
 
 
@@ -344,6 +367,7 @@ def bench_against_base(
     base_workspace: Path | None = None,
     confirm: Sequence[str] | None = None,
     rounds: int = 1,
+    undecided: Callable[[RunSet], Sequence[str]] | None = None,
     temp_parent: Path | None = None,
     **options: Any,
 ) -> tuple[RunsManifest, InterleavedRun | None]:
@@ -352,6 +376,9 @@ def bench_against_base(
 
     A base without a workspace or without `[[bench]]` targets is a first run: only the
     candidate is measured (as pr-1) and the manifest says why there is no baseline.
+    Confirmation runs up to `rounds` rounds; after each, `undecided(runs so far)` names the
+    suspects still undecided (the verdicts' stopping rule); none left stops early.
+    Without `undecided` the whole budget runs.
     `options` go to `run_interleaved` / `run_benchmarks` (selection, filter, offline...).
     """
     if (base_ref is None) == (base_workspace is None):
@@ -367,7 +394,7 @@ def bench_against_base(
             base = Path(base_workspace)
         if previous is not None:
             assert confirm is not None
-            run = run_interleaved(candidate, base, only=confirm, rounds=rounds, tag="c", **options)
+            run = _confirm(candidate, base, confirm, rounds, undecided, options)
             result = RunsManifest(
                 runs=previous.runs,
                 base_commit=previous.base_commit,
@@ -403,6 +430,44 @@ def bench_against_base(
     )
     write_manifest(manifest, result)
     return result, None
+
+
+def _confirm(
+    candidate: Path,
+    base: Path,
+    suspects: Sequence[str],
+    rounds: int,
+    undecided: Callable[[RunSet], Sequence[str]] | None,
+    options: Mapping[str, Any],
+) -> InterleavedRun:
+    if rounds < 1:
+        raise UsageError(f"--rounds must be at least 1, got {rounds}")
+    remaining = list(suspects)
+    baseline: list[str] = []
+    cand: list[str] = []
+    measured: dict[str, None] = {}
+    last: InterleavedRun | None = None
+    elapsed = 0.0
+    for k in range(1, rounds + 1):
+        last = run_interleaved(
+            candidate, base, only=remaining, order=confirm_schedule(k), **options
+        )
+        elapsed += last.elapsed_s
+        baseline += last.runs.baseline
+        cand += last.runs.candidate
+        measured.update(dict.fromkeys(last.runs.benchmarks))
+        so_far = RunSet(baseline=tuple(baseline), candidate=tuple(cand), benchmarks=tuple(measured))
+        if undecided is not None:
+            remaining = [s for s in undecided(so_far) if s in measured]
+            if not remaining:
+                break
+    assert last is not None
+    return InterleavedRun(
+        criterion_dir=last.criterion_dir,
+        runs=so_far,
+        elapsed_s=elapsed,
+        bench_enabled=last.bench_enabled,
+    )
 
 
 def _first_run_reason(base: Path, name: str) -> str | None:
