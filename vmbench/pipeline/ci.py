@@ -316,11 +316,11 @@ def report_parameters(
     if outcome.status == "no-baseline" or not outcome.baseline:
         return None
     parameters: dict[str, object] = {
-        "criterion_dir": str(criterion_dir),
+        "criterion_dir": str(Path(criterion_dir).resolve()),
         "baseline": list(outcome.baseline),
         "candidate": list(outcome.candidate),
         "noise_runs": [],
     }
     if categories_file is not None:
-        parameters["categories_file"] = str(categories_file)
+        parameters["categories_file"] = str(Path(categories_file).resolve())
     return parameters
