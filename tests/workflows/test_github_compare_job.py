@@ -574,10 +574,13 @@ def test_first_run_comment_is_neutral_and_the_job_passes(
 
 
 def test_fork_pull_requests_do_not_comment(tmp_path: Path, workflow: dict[str, Any]) -> None:
-    # The comment step's condition, evaluated for a fork: skipped (read-only token).
+    # The comment action's `post` input, evaluated for a fork: false (read-only token).
     step = next(
-        s for s in workflow["jobs"]["compare"]["steps"] if "github-script" in s.get("uses", "")
+        s
+        for s in workflow["jobs"]["compare"]["steps"]
+        if s.get("uses") == "./.github/actions/comment"
     )
+    post = _EXPR.sub(lambda m: m.group(1), step["with"]["post"])
     condition = _EXPR.sub(lambda m: m.group(1), step["if"])
     fork = json.loads(json.dumps(GITHUB))
     fork["event"]["pull_request"]["head"]["repo"]["full_name"] = "someone/vmbench"
@@ -591,10 +594,13 @@ def test_fork_pull_requests_do_not_comment(tmp_path: Path, workflow: dict[str, A
 
         return context
 
-    assert evaluate(condition, context_for(GITHUB), "success") is True
-    assert evaluate(condition, context_for(fork), "success") is False
-    # and still runs after a failed step, so the comment reports a failing gate
+    assert evaluate(post, context_for(GITHUB), "success") is True
+    assert evaluate(post, context_for(fork), "success") is False
+    # and the step still runs after a failed step, so the comment reports a failing gate
     assert evaluate(condition, context_for(GITHUB), "failure") is True
+    action = yaml.safe_load((ROOT / ".github/actions/comment/action.yml").read_text("utf-8"))
+    posting = next(s for s in action["runs"]["steps"] if "github-script" in s.get("uses", ""))
+    assert posting["if"] == "inputs.post == 'true'"
 
 
 def test_expression_evaluator() -> None:
@@ -617,14 +623,18 @@ const [scriptFile, stateFile] = process.argv.slice(2);
 const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
 const calls = [];
 const github = {
-  paginate: async (fn, args) => { calls.push(["list", args.issue_number]); return state.comments; },
+  paginate: async (fn, args) => {
+    if (fn === "pullsList") return state.pulls || [];
+    calls.push(["list", args.issue_number]);
+    return state.comments;
+  },
   rest: {
     issues: {
       listComments: "listComments",
       updateComment: async (a) => { calls.push(["update", a.comment_id, a.body]); },
       createComment: async (a) => { calls.push(["create", a.issue_number, a.body]); },
     },
-    pulls: { list: async () => ({ data: state.pulls || [] }) },
+    pulls: { list: "pullsList" },
   },
 };
 const core = {
@@ -663,7 +673,8 @@ def _run_script(
 
 
 def _compare_script(workflow: dict[str, Any]) -> str:
-    steps = workflow["jobs"]["compare"]["steps"]
+    action = yaml.safe_load((ROOT / ".github/actions/comment/action.yml").read_text("utf-8"))
+    steps = action["runs"]["steps"]
     script: str = next(s for s in steps if "github-script" in s.get("uses", ""))["with"]["script"]
     return script
 
@@ -672,7 +683,7 @@ def test_comment_is_created_once_then_updated_in_place(
     tmp_path: Path, workflow: dict[str, Any]
 ) -> None:
     (tmp_path / "comment.md").write_text(f"{MARKER}\nbody v1")
-    env = {"COMMENT_FILE": "comment.md"}
+    env = {"COMMENT_FILE": "comment.md", "PR_NUMBER": "7"}
     payload = {"pull_request": {"number": 7}}
     human = {"id": 1, "user": {"type": "User"}, "body": f"quoting {MARKER}"}
     first = _run_script(
