@@ -174,7 +174,7 @@ def test_plain_cargo_bench_fails_but_vmbench_runs_only_bench_targets(
 def test_selection_errors_name_what_exists(repo: tuple[Path, Path, str], tmp_path: Path) -> None:
     _, crate, _ = repo
     env = _env(tmp_path)
-    with pytest.raises(UsageError, match=r"--bench 'nope' is not a \[\[bench\]\] target"):
+    with pytest.raises(UsageError, match=r"benches: 'nope' is not a \[\[bench\]\] target"):
         run_benchmarks(crate, selection=Selection(benches=("nope",)), offline=True, env=env)
     with pytest.raises(UsageError, match="members: speedy"):
         run_benchmarks(crate, selection=Selection(packages=("other",)), offline=True, env=env)

@@ -181,9 +181,22 @@ def bench(ctx: click.Context, /, **kw: Any) -> None:
     sys.stdout.flush()
 
 
+_FLAGS = {
+    "packages": "--package",
+    "benches": "--bench",
+    "filter": "--filter",
+    "rounds": "--rounds",
+    "only": "--confirm",
+}
+
+
 def _with_cargo_errors(call: Callable[[], _T]) -> _T:
     try:
         return call()
+    except UsageError as exc:
+        if exc.parameter in _FLAGS:
+            raise exc.for_option(_FLAGS[exc.parameter]) from None
+        raise
     except BenchFailed as exc:
         # The one-line error comes last (from the CLI group); cargo's own lines first.
         start = next((i for i, x in enumerate(exc.output) if x.lstrip().startswith("error")), 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from vmbench.errors import VmbenchError
+from vmbench.errors import UsageError, VmbenchError
 from vmbench.pipeline.init import VMBENCH_REPOSITORY, init_repository, resolve_ref
 
 
@@ -56,15 +56,20 @@ def init(
 ) -> None:
     """Write vmbench's CI workflows, bench profile and report params into REPO."""
     packages = _workspace_members(repo)
-    actions = init_repository(
-        repo,
-        ref=resolve_ref(ref),
-        repository=repository,
-        eject=eject,
-        force=force,
-        fix_bench_targets=fix_bench_targets,
-        packages=packages,
-    )
+    try:
+        actions = init_repository(
+            repo,
+            ref=resolve_ref(ref),
+            repository=repository,
+            eject=eject,
+            force=force,
+            fix_bench_targets=fix_bench_targets,
+            packages=packages,
+        )
+    except UsageError as exc:
+        if exc.parameter in ("ref", "repository"):
+            raise exc.for_option(f"--{exc.parameter}") from None
+        raise
     for action in actions:
         click.echo(str(action))
     written = sum(a.outcome not in ("skipped", "advice") for a in actions)

@@ -100,9 +100,11 @@ def template_text(name: str) -> str:
 def workflow_text(*, ref: str, repository: str = VMBENCH_REPOSITORY, eject: bool = False) -> str:
     """The caller workflow: vmbench's reusable workflow at `ref` (or the ejected copy)."""
     if not _SHA.fullmatch(ref):
-        raise UsageError(f"--ref {ref!r} is not a full 40-character commit SHA of vmbench")
+        raise UsageError(
+            f"{ref!r} is not a full 40-character commit SHA of vmbench", parameter="ref"
+        )
     if not _REPOSITORY.fullmatch(repository):
-        raise UsageError(f"--repository {repository!r} is not OWNER/NAME")
+        raise UsageError(f"{repository!r} is not OWNER/NAME", parameter="repository")
     from vmbench import __version__
 
     uses = (
@@ -153,7 +155,8 @@ def resolve_ref(ref: str | None) -> str:
             return done.stdout.strip()
     raise UsageError(
         "cannot tell which vmbench commit to pin (not installed from git): "
-        "pass --ref <40-character commit SHA of vmbench>"
+        "name the 40-character commit SHA of vmbench",
+        parameter="ref",
     )
 
 

@@ -59,7 +59,7 @@ def schedule(rounds: int, *, tag: str = "") -> list[tuple[SideName, str]]:
     """The order of one benchmark's runs: base-1, pr-1, base-2, ... (rounds candidate runs,
     rounds + 1 base runs, each candidate run between two base runs)."""
     if rounds < 1:
-        raise UsageError(f"--rounds must be at least 1, got {rounds}")
+        raise UsageError(f"must be at least 1, got {rounds}", parameter="rounds")
     order: list[tuple[SideName, str]] = []
     for i in range(1, rounds + 1):
         order += [("base", f"base-{tag}{i}"), ("pr", f"pr-{tag}{i}")]
@@ -214,7 +214,7 @@ def run_interleaved(
         wanted = set(only)
         ids = [i for i in ids if i in wanted]
         if not ids:
-            raise UsageError("none of the benchmarks to confirm exists on either side")
+            raise UsageError("none of these benchmarks exists on either side", parameter="only")
     if not ids:
         raise UsageError("cargo bench listed no Criterion benchmark (check --bench/--filter)")
     jobs = [
@@ -382,7 +382,7 @@ def bench_against_base(
     `options` go to `run_interleaved` / `run_benchmarks` (selection, filter, offline...).
     """
     if (base_ref is None) == (base_workspace is None):
-        raise UsageError("give exactly one of --base-ref and --base-workspace")
+        raise UsageError("give exactly one of base_ref and base_workspace")
     previous = RunsManifest.from_file(manifest) if confirm is not None else None
     with contextlib.ExitStack() as stack:
         commit = None
@@ -441,7 +441,7 @@ def _confirm(
     options: Mapping[str, Any],
 ) -> InterleavedRun:
     if rounds < 1:
-        raise UsageError(f"--rounds must be at least 1, got {rounds}")
+        raise UsageError(f"must be at least 1, got {rounds}", parameter="rounds")
     remaining = list(suspects)
     baseline: list[str] = []
     cand: list[str] = []

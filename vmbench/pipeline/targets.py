@@ -127,8 +127,9 @@ def plan_targets(metadata: Mapping[str, Any], selection: Selection) -> TargetPla
     unknown = [p for p in selection.packages if p not in names]
     if unknown:
         raise UsageError(
-            f"--package {unknown[0]!r} is not a workspace member "
-            f"(members: {', '.join(sorted(names)) or 'none'})"
+            f"{unknown[0]!r} is not a workspace member "
+            f"(members: {', '.join(sorted(names)) or 'none'})",
+            parameter="packages",
         )
     if selection.packages:
         packages = [p for p in packages if p["name"] in selection.packages]
@@ -143,15 +144,16 @@ def plan_targets(metadata: Mapping[str, Any], selection: Selection) -> TargetPla
         missing = [b for b in selection.benches if b not in available]
         if missing:
             raise UsageError(
-                f"--bench {missing[0]!r} is not a [[bench]] target "
-                f"(bench targets: {', '.join(sorted(available)) or 'none'})"
+                f"{missing[0]!r} is not a [[bench]] target "
+                f"(bench targets: {', '.join(sorted(available)) or 'none'})",
+                parameter="benches",
             )
         targets = [t for t in targets if t.name in selection.benches]
     if not targets:
         where = ", ".join(sorted(p["name"] for p in packages)) or "the workspace"
         raise NoBenchTargets(
             f"no [[bench]] target in {where}: add one with `harness = false` "
-            "(Criterion's getting-started guide) or choose another --package"
+            "(Criterion's getting-started guide) or choose other packages"
         )
     target_directory = metadata.get("target_directory")
     return TargetPlan(
