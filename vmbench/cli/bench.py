@@ -11,6 +11,7 @@ failed (cargo's error lines are shown first), or bad arguments.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -210,24 +211,22 @@ def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
     from vmbench.pipeline.runner import criterion_dir, find_cargo
 
     workspace = kw["workspace"]
-    manifest = kw["manifest"]
-    if manifest is None:
-        import os
-
-        env = dict(os.environ)
-        manifest = criterion_dir(workspace, env=env, cargo=find_cargo(kw["cargo"], env))
-        manifest = manifest / "vmbench-runs.json"
+    env = dict(os.environ)
+    crit = criterion_dir(workspace, env=env, cargo=find_cargo(kw["cargo"], env))
+    manifest = kw["manifest"] or crit / "vmbench-runs.json"
     confirm = read_suspects(kw["confirm_file"]) if kw["confirm_file"] is not None else None
     if confirm == []:
         click.echo("vmbench: no suspects to confirm", err=True)
         return
+    rounds = kw["rounds"] or (5 if confirm is not None else 1)
     result, run = bench_against_base(
         workspace,
         manifest=manifest,
+        undecided=_undecided(crit, confirm or [], rounds),
         base_ref=kw["base_ref"],
         base_workspace=kw["base_workspace"],
         confirm=confirm,
-        rounds=kw["rounds"] or (5 if confirm is not None else 1),
+        rounds=rounds,
         temp_parent=kw["temp_dir"],
         **options,
     )
@@ -243,6 +242,19 @@ def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
     )
     if run is not None:
         _bench_enabled_note(run.bench_enabled)
+
+
+def _undecided(criterion_dir: Path, suspects: Sequence[str], budget: int) -> Any:
+    """The verdicts' stopping rule after each confirmation round (vmbench.compare.confirm)."""
+    from vmbench.compare.confirm import decide
+    from vmbench.readers.criterion import load_criterion
+
+    def pending(runs: Any) -> list[str]:
+        base = [load_criterion(criterion_dir, name) for name in runs.baseline]
+        cand = [load_criterion(criterion_dir, name) for name in runs.candidate]
+        return decide(base, cand, list(suspects), budget=max(budget, 2)).pending
+
+    return pending
 
 
 def _bench_enabled_note(targets: Sequence[BenchEnabled]) -> None:

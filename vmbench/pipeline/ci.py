@@ -23,18 +23,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from vmbench.atomic import atomic_write_text
 from vmbench.compare.verdicts import FailOn
 from vmbench.errors import InputError, SchemaVersionError
-from vmbench.pipeline.interleave import RunsManifest, suspects_json
+from vmbench.pipeline.interleave import RunsManifest
 from vmbench.pipeline.runner import exact_filter
 from vmbench.readers.jsonfiles import read_json
 from vmbench.settings import Settings
-
-if TYPE_CHECKING:
-    from vmbench.compare.result import Comparison
 
 SCHEMA_VERSION = 1
 COMMENT_MARKER = "<!-- vmbench-report -->"
@@ -49,9 +46,6 @@ EXIT_CODES: dict[Status, int] = {
     "unconfirmed": 0,
     "no-baseline": 0,
 }
-# Verdicts that say "slower, maybe": confirmation runs decide them. `noisy` today;
-# `inconclusive` is its successor (issue 14).
-_UNDECIDED = frozenset({"noisy", "inconclusive"})
 
 
 @dataclass(frozen=True)
@@ -95,17 +89,6 @@ class GateOutcome:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(path, f"malformed gate file: {exc}") from None
-
-
-def suspects_of(comparison: Comparison) -> list[str]:
-    """Benchmarks the comparison could not decide and that look slower: the ones worth
-    confirmation runs (an undecided improvement never fails a gate)."""
-    found = []
-    for b in comparison.benchmarks:
-        slower = b.change is not None and (b.change > 0) == (b.direction != "higher")
-        if str(b.severity) in _UNDECIDED and slower:
-            found.append(b.id)
-    return found
 
 
 def gate(
@@ -167,12 +150,16 @@ def gate(
     suffix = "-confirmed" if confirmed else ""
     _write(output_dir / f"comparison{suffix}.json", render(comparison, "json"))
     _write(output_dir / f"detect{suffix}.md", render(comparison, "markdown", only_not_stable=True))
-    suspects = suspects_of(comparison)
-    _write(output_dir / "suspects.json", suspects_json(baseline, candidate, suspects))
+    from vmbench.compare.confirm import suspects_document
+
+    document = suspects_document(comparison, fail_on)
+    suspects = list(document["benchmarks"])
+    _write(output_dir / "suspects.json", json.dumps(document, indent=2) + "\n")
+    code = comparison.gate(fail_on)  # detect's exit code: 0 pass, 1 regression, 3 confirm
     status: Status
-    if comparison.failed(fail_on):
+    if code == 1:
         status = "regression"
-    elif suspects:
+    elif code == 3:
         status = "unconfirmed" if confirmed else "suspect"
     else:
         status = "pass"

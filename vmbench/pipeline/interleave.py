@@ -332,31 +332,12 @@ def write_manifest(path: Path, manifest: RunsManifest) -> None:
     atomic_write_text(path, manifest.to_json())
 
 
-SUSPECTS_KIND = "vmbench-suspects"
-
-
-def suspects_json(baseline: Sequence[str], candidate: Sequence[str], ids: Sequence[str]) -> str:
-    """The suspects file (`vmbench detect --suspects`, `vmbench ci gate`): schema_version 1."""
-    data = {
-        "schema_version": 1,
-        "kind": SUSPECTS_KIND,
-        "baseline": list(baseline),
-        "candidate": list(candidate),
-        "benchmarks": list(ids),
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
 def read_suspects(path: Path) -> list[str]:
-    """Benchmark ids to confirm, from a suspects file (or a plain JSON list of ids)."""
-    data = read_json(path)
-    if isinstance(data, dict):
-        if data.get("kind") != SUSPECTS_KIND:
-            raise InputError(path, f"not a suspects file (kind is not {SUSPECTS_KIND!r})")
-        data = data.get("benchmarks")
-    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
-        raise InputError(path, "expected a list of benchmark ids in 'benchmarks'")
-    return list(data)
+    """Benchmark ids to confirm, from a suspects file (`vmbench detect --suspects`,
+    `vmbench ci gate`)."""
+    from vmbench.compare.confirm import read_suspects as parse
+
+    return parse(read_json(path), str(path))
 
 
 def bench_against_base(
