@@ -517,7 +517,11 @@ def _pair(params_file: str) -> tuple[list[str], list[str]]:
 def test_compare_job_fails_on_the_planted_regression(
     tmp_path: Path, workflow: dict[str, Any]
 ) -> None:
-    result = _compare(tmp_path, workflow, *_pair("regression.yaml"))
+    # The planted regression against the base run and two identical-code runs (the
+    # verdicts flag nothing without replication; one run a side asks for confirmation).
+    baseline, candidate = _pair("regression.yaml")
+    noise = yaml.safe_load((ROOT / "params/regression.yaml").read_text())["noise_runs"][:2]
+    result = _compare(tmp_path, workflow, [*baseline, *noise], candidate)
     assert result.status == "failure"
     assert result.failed_step == "Regression gate"
     assert result.outputs["report"]["status"] == "0"
