@@ -26,10 +26,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
@@ -37,6 +36,9 @@ from vmbench.model import Run
 from vmbench.settings import DEFAULT_ESTIMATOR
 from vmbench.stats.location import run_location
 from vmbench.stats.runmodel import residual_variance, run_effects
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is built: `vmbench detect` does not need it
 
 SCHEMA_VERSION = 2
 KIND = "vmbench-noise-model"
@@ -149,6 +151,8 @@ class NoiseModel:
         ]
         if not rows:
             return cls(benchmarks={}, runs=tuple(r.label for r in runs), estimator=estimator)
+        import pandas as pd
+
         model = cls.from_frame(pd.DataFrame(rows), estimator=estimator)
         return cls(
             benchmarks=model.benchmarks,
