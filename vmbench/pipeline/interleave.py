@@ -19,6 +19,10 @@ tree holds every run.
 
 What ran is written to a JSON manifest (`RunsManifest`) that `vmbench ci gate` reads to
 choose the refs to compare. Format history: schema_version 1 (this version).
+
+Over 400 lines because it is one idea, a pull request's measurement, whose parts (the
+base worktree, the schedule, the manifest, first runs and the confirmation rounds) share
+the per-side state and are only used together by `bench_against_base`.
 """
 
 from __future__ import annotations
