@@ -36,12 +36,14 @@ CAPTURED = {
 }
 
 
-def test_argv_whole_workspace() -> None:
-    assert cargo_bench_argv(save_baseline="main") == [
+def test_argv_whole_selection() -> None:
+    assert cargo_bench_argv(target_args=["-p", "vm", "--bench", "b"], save_baseline="main") == [
         "cargo",
         "bench",
-        "--workspace",
-        "--all-features",
+        "-p",
+        "vm",
+        "--bench",
+        "b",
         "--",
         "--save-baseline",
         "main",
@@ -51,7 +53,7 @@ def test_argv_whole_workspace() -> None:
 def test_argv_targets_filter_offline_and_criterion_args() -> None:
     argv = cargo_bench_argv(
         cargo="/opt/cargo",
-        benches=["vm", "gc bench"],
+        target_args=["--bench", "vm", "--bench", "gc bench"],
         save_baseline="pr",
         filter="^jit/",
         offline=True,
@@ -60,8 +62,6 @@ def test_argv_targets_filter_offline_and_criterion_args() -> None:
     assert argv == [
         "/opt/cargo",
         "bench",
-        "--workspace",
-        "--all-features",
         "--bench",
         "vm",
         "--bench",
@@ -181,9 +181,9 @@ def test_cause_is_the_first_compiler_error() -> None:
 
 
 @needs_cargo
-def test_no_benchmark_is_an_error(tmp_path: Path) -> None:
+def test_no_bench_target_is_an_error(tmp_path: Path) -> None:
     crate = _crate(tmp_path, "empty-crate")
-    with pytest.raises(InputError, match="ran no Criterion benchmark"):
+    with pytest.raises(UsageError, match=r"no \[\[bench\]\] target in nobench"):
         run_benchmarks(crate, offline=True, env=_env(tmp_path))
 
 

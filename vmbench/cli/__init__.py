@@ -26,6 +26,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "trend": ("history:trend", "Change points and drift over the run history."),
     "bench": ("bench:bench", "Run cargo bench on a workspace, then record and report."),
     "init": ("init:init", "Set up vmbench (workflow, profile, baseline, params) in a Rust repo."),
+    "ci": ("ci:ci", "CI glue: gate a job's runs, write the PR comment, decide the job."),
 }
 
 

@@ -3,6 +3,9 @@
 - `execute`: run the report notebooks with papermill (`run_report`, `run_all`);
 - `export`: nbconvert HTML and markdown export of an executed notebook;
 - `runner`: `cargo bench` on a workspace, then record and report (`run_benchmarks`);
+- `targets`: which cargo targets `vmbench bench` runs (`[[bench]]` only, via cargo metadata);
+- `interleave`: base and candidate measured interleaved per benchmark, confirmation runs;
+- `ci`: the CI workflow's decisions (`vmbench ci gate/comment/decide/report`);
 - `init`: set up vmbench in a Rust repository (`init_repository`).
 
 May import: `vmbench.history`, `vmbench.readers` and the other lower layers. Not

@@ -1,10 +1,21 @@
 """`vmbench init`: set up benchmarking with vmbench in a user's Rust repository.
 
-Writes the benchmark workflow (and its fork-comment follow-up), the design document's
-bench profile in `.cargo/config.toml`, an empty baseline file and default report
-parameters. Nothing that exists is overwritten unless `force` is given; an existing
-`.cargo/config.toml` without a `[profile.bench]` table gets the table appended (merged,
-never replaced). Each file's fate is returned as a `ScaffoldAction` for the CLI to print.
+Writes a short caller workflow that `uses:` vmbench's reusable workflow pinned to one
+vmbench commit (or, with `eject`, a copy of the reusable workflow next to a caller that
+uses the copy), the fork-comment follow-up, the design document's bench profile in
+`.cargo/config.toml` and default report parameters. Nothing that exists is overwritten
+unless `force` is given; an existing `.cargo/config.toml` without a `[profile.bench]`
+table gets the table appended (merged, never replaced). Lib and bin targets left at
+`bench = true` are reported (vmbench runs only `[[bench]]` targets, a plain
+`cargo bench -- --save-baseline x` fails on them); `fix_bench_targets` writes the fix.
+Each file's fate is returned as a `ScaffoldAction` for the CLI to print.
+
+The baseline file `benches/baselines/main.json` is not written here: the workflow keeps
+it current on the history branch (docs/ci.md), so a copy on the main branch would be dead.
+
+Which vmbench commit the workflow pins (`resolve_ref`): the one given, else the commit
+pip recorded when vmbench was installed from git (PEP 610 `direct_url.json`), else the
+HEAD of the git checkout vmbench runs from; otherwise the caller must name it.
 
 The workflow templates live in `vmbench/templates/init/`; the categories are vmbench's
 built-in defaults and the report parameters are vmbench's own `params/` files with the
@@ -14,7 +25,7 @@ data locations of a Rust workspace (`target/criterion`, baselines `base` and `ne
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,7 +36,11 @@ import yaml
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, UsageError
 
-Outcome = Literal["written", "merged", "overwritten", "skipped"]
+Outcome = Literal["written", "merged", "overwritten", "skipped", "advice"]
+# Where vmbench's reusable workflow and actions live (`--repository` changes it).
+VMBENCH_REPOSITORY = "vmbench/vmbench"
+_SHA = re.compile(r"[0-9a-f]{40}")
+_REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
 
 # The design document's bench profile: release optimisations, debug symbols for
 # profilers, fat LTO and one codegen unit (stable code layout between builds).
@@ -62,7 +77,6 @@ USER_PARAMETERS: Mapping[str, Mapping[str, Any]] = {
 _PROFILE_HEADER = re.compile(r"^\s*\[\s*profile\s*\.\s*bench\s*\]\s*(#.*)?$", re.MULTILINE)
 _PROFILE_DOTTED = re.compile(r"^\s*profile\s*\.\s*bench\s*\.", re.MULTILINE)
 _TABLE_HEADER = re.compile(r"^\s*\[", re.MULTILINE)
-_PIP_SPEC = re.compile(r"[A-Za-z0-9_.\-\[\]=<>!~+:/@#,]+")
 
 
 @dataclass(frozen=True)
@@ -83,13 +97,67 @@ def template_text(name: str) -> str:
     return resources.files("vmbench").joinpath("templates", "init", name).read_text("utf-8")
 
 
-def workflow_text(*, pip_spec: str) -> str:
-    """The benchmark workflow for a Rust workspace at the repository root."""
-    if not _PIP_SPEC.fullmatch(pip_spec):
+def workflow_text(*, ref: str, repository: str = VMBENCH_REPOSITORY, eject: bool = False) -> str:
+    """The caller workflow: vmbench's reusable workflow at `ref` (or the ejected copy)."""
+    if not _SHA.fullmatch(ref):
         raise UsageError(
-            f"{pip_spec!r} is not a pip requirement vmbench can write", parameter="pip_spec"
+            f"{ref!r} is not a full 40-character commit SHA of vmbench", parameter="ref"
         )
-    return template_text("benchmark.yml").replace("{{VMBENCH_PIP_SPEC}}", pip_spec)
+    if not _REPOSITORY.fullmatch(repository):
+        raise UsageError(f"{repository!r} is not OWNER/NAME", parameter="repository")
+    from vmbench import __version__
+
+    uses = (
+        "./.github/workflows/vmbench.yml"
+        if eject
+        else f"{repository}/.github/workflows/vmbench.yml@{ref} # vmbench {__version__}"
+    )
+    text = template_text("benchmark.yml")
+    for name, value in (("USES", uses), ("REF", ref), ("REPOSITORY", repository)):
+        text = text.replace("{{" + name + "}}", value)
+    return text
+
+
+def resolve_ref(ref: str | None) -> str:
+    """The vmbench commit to pin (see the module docstring)."""
+    if ref is not None:
+        return ref
+    import json
+    import subprocess
+    from importlib import metadata
+
+    source: Path | None = None
+    try:
+        direct = metadata.distribution("vmbench").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        direct = None
+    if direct:
+        info = json.loads(direct)
+        commit = info.get("vcs_info", {}).get("commit_id")
+        if isinstance(commit, str) and _SHA.fullmatch(commit):
+            return commit
+        url = info.get("url", "")
+        if isinstance(url, str) and url.startswith("file://"):
+            source = Path(url.removeprefix("file://"))
+    candidates = [source] if source is not None else []
+    candidates.append(Path(__file__).resolve().parents[2])
+    for directory in candidates:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(directory), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError:
+            break
+        if done.returncode == 0 and _SHA.fullmatch(done.stdout.strip()):
+            return done.stdout.strip()
+    raise UsageError(
+        "cannot tell which vmbench commit to pin (not installed from git): "
+        "name the 40-character commit SHA of vmbench",
+        parameter="ref",
+    )
 
 
 def default_params(notebook: str) -> str:
@@ -151,28 +219,46 @@ def merge_bench_profile(existing: str, *, force: bool) -> tuple[str | None, str]
     )
 
 
-def _plan(pip_spec: str) -> dict[Path, Callable[[], str]]:
-    return {
-        Path(".github/workflows/benchmark.yml"): lambda: workflow_text(pip_spec=pip_spec),
+def _plan(ref: str, repository: str, eject: bool) -> dict[Path, Callable[[], str]]:
+    plan: dict[Path, Callable[[], str]] = {
+        Path(".github/workflows/benchmark.yml"): lambda: workflow_text(
+            ref=ref, repository=repository, eject=eject
+        ),
         Path(".github/workflows/benchmark-comment.yml"): lambda: template_text(
             "benchmark-comment.yml"
         ),
-        Path("benches/baselines/main.json"): lambda: "{}\n",
         Path("params/regression.yaml"): lambda: default_params("regression"),
         Path("params/trend.yaml"): lambda: default_params("trend"),
         Path("params/categories.yaml"): categories_text,
     }
+    if eject:
+        plan[Path(".github/workflows/vmbench.yml")] = lambda: template_text("vmbench.yml")
+    return plan
 
 
-def init_repository(repo: Path, *, force: bool = False, pip_spec: str) -> list[ScaffoldAction]:
-    """Set up vmbench in the Rust repository at `repo`; what was done to each file."""
+def init_repository(
+    repo: Path,
+    *,
+    ref: str,
+    repository: str = VMBENCH_REPOSITORY,
+    eject: bool = False,
+    force: bool = False,
+    fix_bench_targets: bool = False,
+    packages: Sequence[Mapping[str, Any]] | None = None,
+) -> list[ScaffoldAction]:
+    """Set up vmbench in the Rust repository at `repo`; what was done to each file.
+
+    `packages` are the workspace members from `cargo metadata` (None: not known, no
+    advice on bench-enabled targets).
+    """
     repo = Path(repo)
     if not repo.is_dir():
         raise InputError(repo, "not a directory")
     if not (repo / "Cargo.toml").is_file():
         raise InputError(repo, "no Cargo.toml here; run vmbench init at a Rust workspace's root")
+    workflow_text(ref=ref, repository=repository, eject=eject)  # bad arguments fail first
     actions: list[ScaffoldAction] = []
-    for relative, render in _plan(pip_spec).items():
+    for relative, render in _plan(ref, repository, eject).items():
         target = repo / relative
         if target.is_dir():
             raise InputError(target, "is a directory; expected a file")
@@ -183,7 +269,61 @@ def init_repository(repo: Path, *, force: bool = False, pip_spec: str) -> list[S
         atomic_write_text(target, render())
         actions.append(ScaffoldAction(relative, outcome))
     actions.append(_bench_profile(repo, force=force))
+    if packages is not None:
+        actions += _bench_targets(repo, packages, fix=fix_bench_targets)
     return actions
+
+
+def _bench_targets(
+    repo: Path, packages: Sequence[Mapping[str, Any]], *, fix: bool
+) -> list[ScaffoldAction]:
+    from vmbench.pipeline.targets import bench_enabled_targets
+
+    actions = []
+    root = repo.resolve()
+    for target in bench_enabled_targets(packages):
+        try:
+            relative = target.manifest.resolve().relative_to(root)
+        except ValueError:
+            relative = target.manifest
+        what = f"{target.kind} target {target.name!r} has bench = true"
+        if not fix:
+            actions.append(
+                ScaffoldAction(
+                    relative,
+                    "advice",
+                    f"{what}; vmbench runs only [[bench]] targets, but plain `cargo bench "
+                    "-- --save-baseline x` fails on it: --fix-bench-targets adds "
+                    + target.fix().replace("\n", " "),
+                )
+            )
+            continue
+        text = target.manifest.read_text(encoding="utf-8")
+        atomic_write_text(target.manifest, add_bench_false(text, target.kind, target.name))
+        actions.append(ScaffoldAction(relative, "merged", f"{what}: set bench = false"))
+    return actions
+
+
+def add_bench_false(manifest: str, kind: str, name: str) -> str:
+    """`manifest` with `bench = false` for the lib (kind "lib") or the named bin."""
+    if kind == "lib":
+        header = re.search(r"^\s*\[\s*lib\s*\]\s*(#.*)?$", manifest, re.MULTILINE)
+        if header is not None:
+            following = _TABLE_HEADER.search(manifest, header.end())
+            end = following.start() if following is not None else len(manifest)
+            body = manifest[header.end() : end]
+            key = re.compile(r"^\s*bench\s*=.*$", re.MULTILINE)
+            body = key.sub("bench = false", body) if key.search(body) else "\nbench = false" + body
+            return manifest[: header.end()] + body + manifest[end:]
+        table = "[lib]\nbench = false\n"
+    else:
+        if re.search(rf'^\s*name\s*=\s*"{re.escape(name)}"', manifest, re.MULTILINE):
+            raise UsageError(
+                f"bin target {name!r} is declared in the manifest: add bench = false by hand"
+            )
+        table = f'[[bin]]\nname = "{name}"\nbench = false\n'
+    glue = "" if manifest.endswith("\n\n") else "\n" if manifest.endswith("\n") else "\n\n"
+    return manifest + glue + table
 
 
 def _bench_profile(repo: Path, *, force: bool) -> ScaffoldAction:

@@ -33,6 +33,13 @@ from pathlib import Path
 from typing import Literal
 
 from vmbench.errors import InputError, UsageError
+from vmbench.pipeline.targets import (
+    BenchEnabled,
+    Selection,
+    TargetPlan,
+    cargo_metadata,
+    plan_targets,
+)
 
 EventKind = Literal["build", "listed", "start", "done"]
 
@@ -89,6 +96,9 @@ class BenchRun:
     benchmarks: tuple[str, ...]
     save_baseline: str | None
     elapsed_s: float
+    # lib/bin targets left at `bench = true`: not run (only [[bench]] targets are), but a
+    # plain `cargo bench -- --save-baseline x` would fail on them; the CLI says how to fix.
+    bench_enabled: tuple[BenchEnabled, ...] = ()
 
 
 class ProgressParser:
@@ -178,20 +188,18 @@ def parse_listing(lines: Iterable[str]) -> list[str]:
 def cargo_bench_argv(
     *,
     cargo: str = "cargo",
-    benches: Sequence[str] = (),
+    target_args: Sequence[str] = (),
     save_baseline: str | None = None,
     filter: str | None = None,
     offline: bool = False,
     criterion_args: Sequence[str] = (),
     list_only: bool = False,
 ) -> list[str]:
-    """The `cargo bench` command line: the whole workspace, or only the named targets.
+    """The `cargo bench` command line for the targets `target_args` select (`TargetPlan`).
 
     Criterion's own arguments go after `--`; the filter is Criterion's positional regex.
     """
-    argv = [cargo, "bench", "--workspace", "--all-features"]
-    for name in benches:
-        argv += ["--bench", name]
+    argv = [cargo, "bench", *target_args]
     if offline:
         argv.append("--offline")
     argv.append("--")
@@ -204,6 +212,39 @@ def cargo_bench_argv(
     if filter is not None:
         argv.append(filter)
     return argv
+
+
+# cargo's line before each bench binary runs: "Running benches/vm.rs (target/.../vm-<hash>)"
+# (cargo >= 1.52) or "Running target/release/deps/vm-<hash>" (older).
+_RUNNING = re.compile(r"^\s*Running\s+(?:.*\((?P<paren>[^()]+)\)|(?P<bare>\S+))\s*$")
+_HASHED = re.compile(r"^(?P<name>.+)-[0-9a-f]{16}(?:\.exe)?$")
+
+
+def parse_listing_targets(lines: Iterable[str]) -> dict[str, str]:
+    """Benchmark id -> bench target name, from `cargo bench ... -- --list` output."""
+    found: dict[str, str] = {}
+    target = ""
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        running = _RUNNING.match(line)
+        if running is not None:
+            binary = Path(running.group("paren") or running.group("bare")).name
+            hashed = _HASHED.match(binary)
+            target = hashed.group("name") if hashed else binary
+            continue
+        match = _LISTED.match(line)
+        if match is not None:
+            found.setdefault(match.group("id"), target)
+    return found
+
+
+_RUST_REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
+
+
+def exact_filter(bench_id: str) -> str:
+    """Criterion's filter regex matching exactly `bench_id` (escaped as regex::escape does;
+    Criterion 0.3 has no `--exact`)."""
+    return "^" + "".join("\\" + c if c in _RUST_REGEX_META else c for c in bench_id) + "$"
 
 
 def bench_environment(workspace: Path, env: Mapping[str, str]) -> dict[str, str]:
@@ -318,24 +359,55 @@ def _cause(output: Sequence[str]) -> str:
     return rest[-1] if rest else "no output"
 
 
-def run_benchmarks(
+def prepare(
     workspace: Path,
     *,
-    save_baseline: str | None = None,
-    benches: Sequence[str] = (),
-    filter: str | None = None,
+    selection: Selection,
     offline: bool = False,
-    criterion_args: Sequence[str] = (),
     cargo: str | None = None,
     env: Mapping[str, str] | None = None,
-    on_event: Callable[[BenchEvent], None] | None = None,
-) -> BenchRun:
-    """Run the workspace's benchmarks and return where Criterion put the data.
+) -> tuple[Path, str, dict[str, str], TargetPlan]:
+    """Check the workspace, find cargo and resolve the bench targets to run.
 
-    Raises `UsageError` when cargo is missing, `BenchFailed` (an `InputError`) when the
-    build or a benchmark fails, with Criterion's or cargo's first error line.
+    Returns (workspace, cargo executable, child environment, target plan).
     """
     workspace = _check_workspace(workspace)
+    base_env = dict(os.environ if env is None else env)
+    exe = find_cargo(cargo, base_env)
+    child = bench_environment(workspace, base_env)
+    metadata = cargo_metadata(workspace, cargo=exe, env=child, offline=offline)
+    return workspace, exe, child, plan_targets(metadata, selection)
+
+
+def list_benchmarks(
+    workspace: Path,
+    plan: TargetPlan,
+    *,
+    cargo: str,
+    env: Mapping[str, str],
+    filter: str | None = None,
+    offline: bool = False,
+    on_event: Callable[[BenchEvent], None] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> dict[str, str]:
+    """Build the bench targets and list their benchmarks: id -> bench target name.
+
+    Listing builds everything first, so a compile error stops us before any measuring.
+    """
+    argv = cargo_bench_argv(
+        cargo=cargo, target_args=plan.cargo_args(), filter=filter, offline=offline, list_only=True
+    )
+    output: list[str] = []
+    builder = ProgressParser(clock=clock)
+    for line in _lines(argv, workspace, env):
+        output.append(line)
+        event = builder.feed(line)
+        if event is not None and event.kind == "build" and on_event is not None:
+            on_event(event)
+    return parse_listing_targets(output)
+
+
+def check_filter(filter: str | None) -> None:
     if filter is not None:
         try:
             re.compile(filter)
@@ -343,9 +415,30 @@ def run_benchmarks(
             raise UsageError(
                 f"{filter!r} is not a valid regex: {exc}", parameter="filter"
             ) from None
-    base_env = dict(os.environ if env is None else env)
-    exe = find_cargo(cargo, base_env)
-    child = bench_environment(workspace, base_env)
+
+
+def run_benchmarks(
+    workspace: Path,
+    *,
+    save_baseline: str | None = None,
+    selection: Selection | None = None,
+    filter: str | None = None,
+    offline: bool = False,
+    criterion_args: Sequence[str] = (),
+    cargo: str | None = None,
+    env: Mapping[str, str] | None = None,
+    on_event: Callable[[BenchEvent], None] | None = None,
+) -> BenchRun:
+    """Run the workspace's Criterion benchmarks and return where Criterion put the data.
+
+    Only `[[bench]]` targets run (`vmbench.pipeline.targets`). Raises `UsageError` when
+    cargo is missing or the selection matches nothing, `BenchFailed` (an `InputError`)
+    when the build or a benchmark fails, with Criterion's or cargo's first error line.
+    """
+    check_filter(filter)
+    workspace, exe, child, plan = prepare(
+        workspace, selection=selection or Selection(), offline=offline, cargo=cargo, env=env
+    )
     start = time.monotonic()
 
     def clock() -> float:
@@ -355,24 +448,22 @@ def run_benchmarks(
         if on_event is not None:
             on_event(event)
 
-    # Listing first builds everything (so a compile error stops us before any measuring)
-    # and tells the total for the "n/N" count; the measuring run then reuses the build.
-    list_argv = cargo_bench_argv(
-        cargo=exe, benches=benches, filter=filter, offline=offline, list_only=True
+    listing = list_benchmarks(
+        workspace,
+        plan,
+        cargo=exe,
+        env=child,
+        filter=filter,
+        offline=offline,
+        on_event=on_event,
+        clock=clock,
     )
-    listing: list[str] = []
-    builder = ProgressParser(clock=clock)
-    for line in _lines(list_argv, workspace, child):
-        listing += parse_listing([line])
-        event = builder.feed(line)
-        if event is not None and event.kind == "build":
-            emit(event)
     total = len(listing) or None
     emit(BenchEvent(kind="listed", elapsed_s=clock(), total=total))
 
     argv = cargo_bench_argv(
         cargo=exe,
-        benches=benches,
+        target_args=plan.cargo_args(),
         filter=filter,
         offline=offline,
         save_baseline=save_baseline,
@@ -395,6 +486,7 @@ def run_benchmarks(
         benchmarks=tuple(parser.done),
         save_baseline=save_baseline,
         elapsed_s=clock(),
+        bench_enabled=plan.bench_enabled,
     )
 
 

@@ -1,0 +1,199 @@
+"""`vmbench ci`: the workflow's decisions (gate, comment text, final status) as commands.
+
+The gate runs on the bundled Criterion data (examples/data/criterion): the planted
+regression (`pr` against `main` with the identical-code runs `aa1`, `aa2`: the verdicts
+flag nothing without replication) fails it, one run a side needs confirmation (exit 3),
+an A/A pair never regresses, a first run is neutral.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vmbench.cli import main
+from vmbench.errors import InputError
+from vmbench.pipeline.ci import (
+    COMMENT_MARKER,
+    ISSUE_MARKER,
+    GateOutcome,
+    comment_text,
+    decision,
+    gate,
+    report_parameters,
+    truncate,
+)
+from vmbench.pipeline.interleave import RunSet, RunsManifest
+
+ROOT = Path(__file__).resolve().parents[2]
+CRITERION = ROOT / "examples" / "data" / "criterion"
+
+
+@pytest.fixture
+def bundled() -> Path:
+    if not CRITERION.is_dir():
+        pytest.skip(f"bundled example data {CRITERION} is missing")
+    return CRITERION
+
+
+def _manifest(tmp_path: Path, baseline: tuple[str, ...], candidate: tuple[str, ...]) -> Path:
+    path = tmp_path / "runs.json"
+    runs = RunSet(baseline=baseline, candidate=candidate, benchmarks=())
+    path.write_text(RunsManifest(runs=runs).to_json())
+    return path
+
+
+def test_planted_regression_fails_and_names_what_regressed(bundled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr",))
+    outcome = gate(bundled, output_dir=out, manifest=manifest)
+    assert outcome.status == "regression"
+    assert outcome.exit_code == 1
+    assert GateOutcome.from_file(out / "gate.json") == outcome
+    comparison = json.loads((out / "comparison.json").read_text())
+    high = [b["id"] for b in comparison["benchmarks"] if b["severity"] == "high"]
+    assert high
+    text = comment_text(out, run_url="https://example.invalid/run/1")
+    assert text.startswith(COMMENT_MARKER)
+    assert "🔴 Regression at or above `medium`" in text
+    assert "baseline main aa1 aa2 · candidate pr" in text
+    assert decision(out).exit_code == 1
+
+
+def test_aa_pair_passes(bundled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = gate(bundled, output_dir=out, baseline=("aa1",), candidate=("aa2",), fail_on="high")
+    assert outcome.exit_code in (0, 3)  # never a regression on identical code
+    assert outcome.status != "regression"
+    suspects = json.loads((out / "suspects.json").read_text())["benchmarks"]
+    assert suspects == list(outcome.suspects)
+
+
+def test_one_run_a_side_needs_confirmation(bundled: Path, tmp_path: Path) -> None:
+    # Without replication the verdicts flag nothing; a suspected regression (the planted
+    # ones) asks for confirmation runs: exit 3, and the suspects file names them.
+    out = tmp_path / "out"
+    outcome = gate(bundled, output_dir=out, baseline=("main",), candidate=("pr",))
+    assert (outcome.status, outcome.exit_code) == ("suspect", 3)
+    suspects = json.loads((out / "suspects.json").read_text())
+    assert suspects["kind"] == "vmbench-suspects"
+    assert suspects["benchmarks"] == list(outcome.suspects)
+    assert outcome.suspects
+    assert decision(out).exit_code == 1  # a suspect that was never confirmed fails the job
+    text = comment_text(out, run_url="u")
+    assert "Suspected regressions, not confirmed yet" in text
+
+
+def test_first_run_is_neutral(tmp_path: Path) -> None:
+    manifest = tmp_path / "runs.json"
+    manifest.write_text(
+        RunsManifest(
+            runs=RunSet(baseline=(), candidate=("pr-1",), benchmarks=()),
+            first_run="the base (abc) has no Cargo.toml at this workspace's path",
+        ).to_json()
+    )
+    out = tmp_path / "out"
+    outcome = gate(tmp_path / "criterion-unused", output_dir=out, manifest=manifest)
+    assert (outcome.status, outcome.exit_code) == ("no-baseline", 0)
+    text = comment_text(out, run_url="u")
+    assert "ℹ️ No baseline yet: the base (abc) has no Cargo.toml" in text
+    assert "🔴" not in text
+    result = decision(out)
+    assert result.exit_code == 0
+    assert "No baseline yet" in result.message
+    assert report_parameters(out, tmp_path) is None
+
+
+def test_empty_or_missing_baseline_file_on_main_is_a_first_run(tmp_path: Path) -> None:
+    empty = tmp_path / "main.json"
+    empty.write_text("{}\n")
+    for ref in (empty, tmp_path / "absent.json"):
+        outcome = gate(
+            tmp_path, output_dir=tmp_path / "o", baseline=(str(ref),), candidate=("new",)
+        )
+        assert outcome.status == "no-baseline"
+    text = comment_text(tmp_path / "o", run_url="u", kind="main")
+    assert text.startswith(ISSUE_MARKER)
+
+
+def test_no_gate_file_means_the_comparison_failed(tmp_path: Path) -> None:
+    text = comment_text(tmp_path, run_url="u", report_status=1)
+    assert "could not compare the runs" in text
+    assert "regression report failed to build (exit 1)" in text
+    assert decision(tmp_path).exit_code == 2
+
+
+def test_report_failure_fails_the_job(bundled: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    gate(bundled, output_dir=out, baseline=("aa1",), candidate=("aa2",), fail_on="never")
+    assert decision(out, report_status=0).exit_code in (0, 1)
+    assert decision(out, report_status=2).exit_code == 1
+    parameters = report_parameters(out, bundled)
+    assert parameters is not None
+    assert parameters["baseline"] == ["aa1"]
+    assert parameters["candidate"] == ["aa2"]
+
+
+def test_truncation_keeps_the_limit_a_line_boundary_and_the_footer() -> None:
+    body = "".join(f"| row {i} | {'x' * 50} |\n" for i in range(5000))
+    footer = "Full report: [run](u)."
+    text = truncate(body + footer, limit=60_000, footer=footer)
+    assert len(text) <= 60_000
+    assert text.rstrip().endswith(footer)
+    assert "truncated" in text
+    kept = text.split("\n\n… (truncated")[0]
+    assert kept.endswith("|")  # cut after a whole line
+    assert truncate("short", limit=10) == "short"
+
+
+def test_comment_of_a_huge_report_fits_github(tmp_path: Path) -> None:
+    (tmp_path / "gate.json").write_text(
+        GateOutcome(
+            status="regression", exit_code=1, fail_on="medium", baseline=("b",), candidate=("c",)
+        ).to_json()
+    )
+    (tmp_path / "detect.md").write_text("| a | b |\n" * 20_000)
+    text = comment_text(tmp_path, run_url="https://x/run")
+    assert len(text) <= 60_000
+    assert text.startswith(COMMENT_MARKER)
+    assert text.rstrip().endswith("[https://x/run](https://x/run).")
+
+
+def test_bad_gate_file(tmp_path: Path) -> None:
+    (tmp_path / "gate.json").write_text('{"schema_version": 1}')
+    with pytest.raises(InputError, match="malformed gate file"):
+        GateOutcome.from_file(tmp_path / "gate.json")
+
+
+def test_cli_exit_codes(bundled: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out"
+    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr",))
+    args = ["ci", "gate", str(bundled), "--manifest", str(manifest), "--output-dir", str(out)]
+    assert runner.invoke(main, args).exit_code == 1
+    comment = runner.invoke(
+        main,
+        [
+            "ci",
+            "comment",
+            "--output-dir",
+            str(out),
+            "--run-url",
+            "u",
+            "--output",
+            str(tmp_path / "c.md"),
+        ],
+    )
+    assert comment.exit_code == 0, comment.output
+    assert (tmp_path / "c.md").read_text().startswith(COMMENT_MARKER)
+    decided = runner.invoke(main, ["ci", "decide", "--output-dir", str(out)])
+    assert decided.exit_code == 1
+    assert decided.output.startswith("::error::performance regression at or above 'medium'")
+    bad = runner.invoke(
+        main, ["ci", "gate", str(bundled), "--manifest", str(tmp_path / "nope.json")]
+    )
+    assert bad.exit_code == 2
+    assert bad.output.startswith("vmbench: error: ")
