@@ -1,4 +1,13 @@
-"""Thresholds and knobs of the comparison, in one validated place.
+"""Every threshold, significance level, seed and resample count, in one validated place.
+
+- `Settings`: the comparison (`compare`, `detect`, the regression and trend notebooks);
+- `StepSettings`: change-point detection over the history (`trend`, the trend notebook);
+- `SEED`: the one seed of every seeded resampling (bootstraps, permutation tests).
+
+`DEFAULTS` and `STEP_DEFAULTS` are what the CLI options, the library functions' keyword
+defaults and the notebooks' parameters resolve to (tests check that the notebooks'
+parameters cells and `params/*.yaml` agree with them), so `vmbench detect` and a
+notebook cannot silently disagree.
 
 Defaults are the design document's: regression alert above +10 %, high severity above
 +20 %, improvement below -5 %. `alpha` is the family-wise error rate of the run-level
@@ -28,6 +37,7 @@ ESTIMATORS: tuple[Estimator, ...] = (
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 )
 DEFAULT_ESTIMATOR: Estimator = "min"
+SEED = 20_251_126  # fixed so that results are identical run to run
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ class Settings:
     confidence: float = 0.95
     # Bootstrap of the change's interval: fixed seed so results are identical run to run.
     resamples: int = 2000
-    seed: int = 20_251_126
+    seed: int = SEED
     # The per-run location estimate the run-level verdicts compare.
     estimator: Estimator = DEFAULT_ESTIMATOR
     # A note, never a verdict: a run "looks unstable" when its first and second halves
@@ -78,3 +88,32 @@ class Settings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    """Knobs of `vmbench.stats.changepoint.detect_steps`; defaults suit daily runs with
+    1-30 % run-to-run noise."""
+
+    alpha: float = 0.05
+    min_size: int = 2
+    permutations: int = 999
+    min_change: float = 0.0
+    threshold: float = 3.0
+    seed: int = SEED
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.alpha < 1.0:
+            raise UsageError(f"alpha must be between 0 and 1, not {self.alpha}")
+        if self.min_size < 2:
+            raise UsageError("min_size must be at least 2 (a single run is a spike, not a step)")
+        if self.permutations < 99:
+            raise UsageError("permutations must be at least 99")
+        if not (math.isfinite(self.min_change) and self.min_change >= 0.0):
+            raise UsageError("min_change must be a fraction, zero or more")
+        if not (math.isfinite(self.threshold) and self.threshold >= 0.0):
+            raise UsageError("threshold must be zero or more")
+
+
+DEFAULTS = Settings()
+STEP_DEFAULTS = StepSettings()

@@ -22,9 +22,8 @@ from vmbench.compare.confirm import suspects_document
 from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
+from vmbench.settings import DEFAULTS as _DEFAULTS
 from vmbench.settings import ESTIMATORS, Settings
-
-_DEFAULTS = Settings()
 
 
 def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -17,7 +17,7 @@ Stopping rule and error rates: with a budget of K rounds the test is made after 
 2, 3, ..., K, each look at level alpha / (K - 1) (Bonferroni over the looks) with Holm's
 correction over the suspects. So the chance of any false regression flag over the whole
 sequence stays at most alpha, however many looks are taken, and a suspect called stable
-has its whole (1 - alpha / (K - 1)) interval within the thresholds. What is still
+passes the equivalence test (two one-sided tests) at that level. What is still
 undecided after K rounds stays `inconclusive` and keeps the gate at exit 3.
 """
 
@@ -200,6 +200,7 @@ def decide(
     p_fast = np.where(testable, t_cdf(t, post_df), np.nan)
     adj_slow, adj_fast = holm(p_slow), holm(p_fast)
     q = t_ppf(1.0 - level / 2.0, np.where(testable, post_df, 1.0))
+    q_eq = t_ppf(1.0 - level, np.where(testable, post_df, 1.0))
     up, top = math.log1p(settings.regression), math.log1p(settings.high)
     down = math.log1p(-settings.improvement)
     out = []
@@ -216,7 +217,7 @@ def decide(
             severity = "medium"
         elif adj_fast[i] < level and mean[i] < down:
             severity = "improvement"
-        elif lo > down and hi < up:
+        elif mean[i] - q_eq[i] * se[i] > down and mean[i] + q_eq[i] * se[i] < up:
             severity = "stable"
         out.append(
             Confirmed(

@@ -15,15 +15,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from vmbench import format as fmt
 from vmbench.compare.result import BenchmarkComparison, Comparison
 from vmbench.compare.verdicts import RunVerdict
 
 FLAGGED = ("high", "medium")
 MAX_NAMES = 5  # ids named in one sentence; the rest are counted
-
-
-def _pct(x: float) -> str:
-    return f"{x:+.1%}"
 
 
 def _names(ids: Sequence[str]) -> str:
@@ -72,7 +69,7 @@ def _measured(comparison: Comparison) -> list[RunVerdict]:
 
 def _interval(b: BenchmarkComparison) -> str:
     ci = b.run_level.ci if b.run_level is not None else b.change_ci
-    return f" (interval {_pct(ci[0])} to {_pct(ci[1])})" if ci else ""
+    return f" (interval {fmt.percent(ci[0])} to {fmt.percent(ci[1])})" if ci else ""
 
 
 def _leaning(benches: Sequence[BenchmarkComparison], side: str) -> str:
@@ -84,7 +81,7 @@ def _leaning(benches: Sequence[BenchmarkComparison], side: str) -> str:
     )
     if not picked:
         return ""
-    shown = ", ".join(f"{_pct(c)} ({i})" for c, i in picked[:MAX_NAMES])
+    shown = ", ".join(f"{fmt.percent(c)} ({i})" for c, i in picked[:MAX_NAMES])
     more = len(picked) - MAX_NAMES
     return f"{len(picked)} suspected {side} by {shown}" + (f" and {more} more" if more > 0 else "")
 
@@ -100,12 +97,13 @@ def insights(comparison: Comparison) -> list[str]:
         flagged_here = sum(1 for b in flagged if b.category == worst)
         if change > 0 and flagged_here:
             out.append(
-                f"Category {worst} regressed most: geometric-mean change {_pct(change)} over "
+                f"Category {worst} regressed most: geometric-mean change "
+                f"{fmt.percent(change)} over "
                 f"its {n} judged benchmarks, {flagged_here} of them flagged."
             )
         elif change > 0:
             out.append(
-                f"Largest category change: {worst} at {_pct(change)} (geometric mean over "
+                f"Largest category change: {worst} at {fmt.percent(change)} (geometric mean over "
                 f"{n} judged benchmarks), none of them flagged."
             )
         best, change, n = by_cat[-1]
@@ -114,19 +112,19 @@ def insights(comparison: Comparison) -> list[str]:
         )
         if len(by_cat) > 1 and change < 0 and improved_here:
             out.append(
-                f"Category {best} got faster most: geometric-mean change {_pct(change)} "
+                f"Category {best} got faster most: geometric-mean change {fmt.percent(change)} "
                 f"over its {n} judged benchmarks."
             )
     suite = comparison.suite
     if suite is not None and suite.severity in ("high", "medium", "improvement"):
         word = "slower" if suite.shift > 0 else "faster"
         out.append(
-            f"The whole suite is {word}: {_pct(suite.shift)} over {suite.benchmarks} "
+            f"The whole suite is {word}: {fmt.percent(suite.shift)} over {suite.benchmarks} "
             "benchmarks, beyond the machine's run-to-run noise."
         )
     elif suite is not None and suite.severity == "inconclusive":
         out.append(
-            f"The whole suite shifted {_pct(suite.shift)} between the sides, and the runs "
+            f"The whole suite shifted {fmt.percent(suite.shift)} between the sides, and the runs "
             "cannot tell whether the machine or the code moved it; each benchmark is judged "
             "relative to that shift."
         )
@@ -145,14 +143,14 @@ def insights(comparison: Comparison) -> list[str]:
         largest = flagged[0]
         if largest.judged_change is not None:
             out.append(
-                f"Largest regression: {largest.id} at {_pct(largest.judged_change)}"
+                f"Largest regression: {largest.id} at {fmt.percent(largest.judged_change)}"
                 f"{_interval(largest)}."
             )
     improved = [b for b in comparison.sorted_benchmarks() if b.severity == "improvement"]
     if improved and improved[0].judged_change is not None:
         out.append(
             f"{len(improved)} benchmark(s) got faster; the largest is {improved[0].id} "
-            f"at {_pct(improved[0].judged_change)}."
+            f"at {fmt.percent(improved[0].judged_change)}."
         )
     measured = _measured(comparison)
     if measured:

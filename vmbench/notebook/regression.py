@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from vmbench import format as fmt
 from vmbench.compare.insights import FLAGGED, category_changes, insights, recommendations
 from vmbench.compare.noise import NoiseModel
 from vmbench.compare.refs import compare_refs
@@ -34,7 +35,7 @@ from vmbench.readers.categories import Categories
 from vmbench.readers.frames import samples_frame, skipped_frame
 from vmbench.render import cells, plots
 from vmbench.render.display import Bullets, Nothing, Plot, Stack, Table
-from vmbench.settings import DEFAULT_ESTIMATOR, Estimator, Settings
+from vmbench.settings import DEFAULT_ESTIMATOR, DEFAULTS, Estimator, Settings
 from vmbench.stats.location import DESCRIPTIONS
 from vmbench.stats.runmodel import MIN_SUITE
 from vmbench.units import format_duration
@@ -62,10 +63,10 @@ def regression_data(
     candidate: str | Sequence[str],
     noise_runs: Sequence[str] = (),
     categories_file: str | Path | None = None,
-    alpha: float = 0.05,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
     estimator: str = "",
 ) -> RegressionData:
     """Load the runs, learn the noise model, compare.
@@ -105,12 +106,6 @@ def regression_data(
 
 
 # --- formatted tables ---------------------------------------------------------------------
-
-
-def _p(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return ""
-    return f"{x:.2g}" if x >= 1e-4 else "<1e-4"
 
 
 def _side(b: BenchmarkComparison, which: str) -> str:
@@ -161,7 +156,7 @@ def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
                 "baseline mean [95% CI]": _side(b, "baseline"),
                 "candidate mean [95% CI]": _side(b, "candidate"),
                 CHANGE: _change(b),
-                "p (Holm)": _p(cells.verdict_p(b)),
+                "p (Holm)": fmt.p_value(cells.verdict_p(b), missing=""),
                 "severity": f"{b.indicator} {b.severity}",
                 "note": b.note,
             }

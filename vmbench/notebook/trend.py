@@ -6,13 +6,13 @@ calls them. Numbers go to the JSON summary through `trend_summary`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from vmbench import format as fmt
 from vmbench.compare.result import BenchmarkComparison
 from vmbench.errors import Skipped, VmbenchError
 from vmbench.history.latest import LatestComparison, latest_vs_previous
@@ -22,8 +22,7 @@ from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
 from vmbench.render.cells import verdict_p
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
-from vmbench.settings import Settings
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
 from vmbench.units import format_duration
 
 
@@ -50,11 +49,11 @@ def trend_data(
     category: str = "",
     pattern: str = "",
     categories_file: str | Path | None = "",
-    alpha: float = 0.05,
-    min_change: float = 0.0,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    min_change: float = STEP_DEFAULTS.min_change,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
 ) -> TrendData:
     """Load the history and run every analysis of the trend report (empty string: default)."""
     categories = load_categories(categories_file or None)
@@ -187,8 +186,8 @@ def change_point_table(data: TrendData) -> Table:
             "date": _day(r["date"]),
             "before": format_duration(float(r["before_ns"])),
             "after": format_duration(float(r["after_ns"])),
-            "change": f"{float(r['change']):+.1%}",
-            "p": f"{float(r['p_value']):.3g}",
+            "change": fmt.percent(r["change"]),
+            "p": fmt.p_value(r["p_value"]),
         }
         for _, r in window_steps(data).iterrows()
     ]
@@ -209,8 +208,8 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
             "runs (before/after)": f"{int(d['runs_before'])}/{int(d['runs_after'])}",
             "before": format_duration(float(d["before_ns"])),
             "after": format_duration(float(d["after_ns"])),
-            "change": f"{float(d['change']):+.1%}",
-            "p": "n/a" if pd.isna(d["p_value"]) else f"{float(d['p_value']):.3g}",
+            "change": fmt.percent(d["change"]),
+            "p": fmt.p_value(d["p_value"]),
         }
         for _, d in r.drift.head(limit).iterrows()
     ]
@@ -218,7 +217,7 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
         {
             "category": c["category"],
             "benchmarks": int(c["benchmarks"]),
-            "change": f"{c['change']:+.1%}",
+            "change": fmt.percent(c["change"]),
         }
         for _, c in r.category_drift.iterrows()
     ]
@@ -231,9 +230,8 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
 
 
 def _holm_p(b: BenchmarkComparison) -> str:
-    """The Holm-adjusted run-level p-value in the direction of the change."""
-    p = verdict_p(b)
-    return "n/a" if p is None or math.isnan(p) else f"{p:.3g}"
+    """The Holm-adjusted run-level p-value in the direction of the change (n/a: none)."""
+    return fmt.p_value(verdict_p(b))
 
 
 def latest_section(data: TrendData) -> Stack:
@@ -246,7 +244,7 @@ def latest_section(data: TrendData) -> Stack:
         {
             "benchmark": b.id,
             "category": b.category,
-            "change": "n/a" if b.judged_change is None else f"{b.judged_change:+.1%}",
+            "change": fmt.percent(b.judged_change),
             "p (Holm)": _holm_p(b),
             "severity": f"{b.indicator} {b.severity}",
         }

@@ -1,9 +1,11 @@
-"""Plain-text cell values shared by the table and markdown renderers (escape afterwards)."""
+"""Plain-text cell values shared by the table and markdown renderers (escape afterwards).
+
+Numbers are formatted by `vmbench.format`; this module picks what goes in each cell.
+"""
 
 from __future__ import annotations
 
-import math
-
+from vmbench import format as fmt
 from vmbench.compare.result import BenchmarkComparison, Comparison, SideSummary
 from vmbench.units import format_duration, format_value
 
@@ -28,9 +30,7 @@ def mean_with_ci(side: SideSummary | None) -> str:
 
 
 def percent(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:+.1%}"
+    return fmt.percent(x)
 
 
 def change(b: BenchmarkComparison) -> str:
@@ -56,13 +56,11 @@ def verdict_p(b: BenchmarkComparison) -> float | None:
 
 
 def pvalue(p: float | None) -> str:
-    if p is None or not math.isfinite(p):
-        return "-"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
+    return fmt.p_value(p, missing="-")
 
 
 def severity(b: BenchmarkComparison) -> str:
-    return f"{b.indicator} {b.severity}"
+    return fmt.severity(b.indicator, b.severity)
 
 
 def suite_line(comparison: Comparison) -> str | None:

@@ -26,7 +26,7 @@ def settings_line(comparison: Comparison) -> str:
         f"Thresholds: regression > +{s.regression:.0%} (high > +{s.high:.0%}), improvement "
         f"< -{s.improvement:.0%}; verdicts on the {s.estimator} of each run (the run is the "
         f"unit), flags at family-wise error {s.alpha:g} (Holm, one-sided per direction), "
-        f"stable only when the {1 - s.alpha:.0%} interval lies within the thresholds; "
+        f"stable only when an equivalence test at {s.alpha:g} puts the change within them; "
         f"means with {s.confidence:.0%} CIs by seeded bootstrap ({s.resamples} resamples); "
         f"noise model: {noise}"
     )
