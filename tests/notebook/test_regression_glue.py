@@ -62,7 +62,7 @@ def test_rows_show_the_run_level_change_and_its_holm_p() -> None:
     assert b1.run_level.ci is not None
     assert slow[vr.CHANGE].startswith(f"{b1.run_level.change:+.1%} [{b1.run_level.ci[0]:+.1%}")
     assert slow["severity"] == "🔴 high"
-    assert slow["p (Holm)"] == "<1e-4"
+    assert slow["p (Holm)"] == "<0.001"
     forest = vr.forest_frame(data.comparison).set_index("id")
     assert forest.loc["vm/b1", "change"] == b1.run_level.change
     assert forest.loc["vm/b1", "change_ci_low"] == b1.run_level.ci[0]

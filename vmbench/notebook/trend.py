@@ -272,7 +272,7 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
 
 
 def _holm_p(b: BenchmarkComparison) -> str:
-    """The Holm-adjusted run-level p-value in the direction of the change."""
+    """The Holm-adjusted run-level p-value in the direction of the change (n/a: none)."""
     return fmt.p_value(verdict_p(b))
 
 

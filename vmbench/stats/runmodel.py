@@ -152,13 +152,16 @@ def squeeze_var(
     """Posterior variances and their degrees of freedom (limma `squeezeVar`)."""
     if prior is None:
         return s2, df
+    # The prior itself rests on the pooled residual degrees of freedom of the suite, so no
+    # benchmark gets more than those (limma caps df.total at sum(df) the same way).
+    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)]))
     if math.isinf(prior.d0):
-        return np.full_like(s2, prior.s02), np.full_like(df, np.inf)
+        return np.full_like(s2, prior.s02), np.full_like(df, pooled)
     has = df > 0
     post = np.where(
         has, (prior.d0 * prior.s02 + df * np.nan_to_num(s2)) / (prior.d0 + df), prior.s02
     )
-    return post, prior.d0 + df
+    return post, np.minimum(prior.d0 + df, pooled)
 
 
 def mad_variance(values: FloatArray) -> tuple[float, float]:
