@@ -22,7 +22,6 @@ tested: they are classified by the thresholds alone in their `direction`, and sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +31,7 @@ from vmbench.comparison import BenchmarkComparison, Comparison, SideSummary
 from vmbench.errors import UsageError
 from vmbench.model import Run
 from vmbench.noise import NoiseModel
+from vmbench.patterns import Matcher, PatternError, compile_regex
 from vmbench.sampled import Holder, RunStats, compare_sampled, ratio, run_stats, side_summary
 from vmbench.settings import Settings
 
@@ -45,12 +45,12 @@ def _as_runs(runs: Run | Sequence[Run], role: str) -> tuple[Run, ...]:
     return out
 
 
-def _compile(pattern: str | None, what: str) -> re.Pattern[str] | None:
+def _compile(pattern: str | None, what: str) -> Matcher | None:
     if pattern is None:
         return None
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return compile_regex(pattern)  # RE2: linear time, no pattern can hang a CI job
+    except PatternError as exc:
         raise UsageError(f"{what} {pattern!r} is not a valid regular expression: {exc}") from None
 
 

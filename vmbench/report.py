@@ -30,10 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vmbench.atomic import atomic_copy, atomic_write_text
 from vmbench.errors import InputError, UsageError, VmbenchError
+from vmbench.jsonfiles import read_yaml
 
 NOTEBOOKS = ("regression", "category", "trend")
 # Parameters that name files or directories: relative values given by a user are taken
@@ -147,12 +146,7 @@ def notebook_for_params(path: Path) -> str | None:
 
 def load_params_file(path: Path) -> dict[str, Any]:
     """A params YAML file: a mapping of parameter names to values."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(path, f"cannot read parameters file: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+    data = read_yaml(path, what="a parameters YAML file")
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):

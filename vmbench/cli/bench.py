@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from vmbench.cli.output import note, say
 from vmbench.errors import UsageError
 from vmbench.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.units import format_duration
@@ -35,12 +36,12 @@ class _BenchCommand(click.Command):
 def _progress(event: BenchEvent) -> None:
     count = f"{event.done}/{event.total}" if event.total else str(event.done)
     if event.kind == "build":
-        click.echo(f"  {event.line}", err=True)
+        say(f"  {event.line}", err=True)
     elif event.kind == "listed":
         found = f"{event.total} benchmarks" if event.total else "benchmarks (count unknown)"
-        click.echo(f"vmbench: running {found} ({event.elapsed_s:.0f} s)", err=True)
+        note(f"running {found} ({event.elapsed_s:.0f} s)")
     elif event.kind == "done" and event.estimate_ns is not None:
-        click.echo(
+        say(
             f"[{count}] {event.id}  {format_duration(event.estimate_ns)}"
             f"  ({event.elapsed_s:.0f} s)",
             err=True,
@@ -97,9 +98,9 @@ def bench(ctx: click.Context, /, **kw: Any) -> None:
         # The one-line error comes last (from the CLI group); cargo's own lines first.
         start = next((i for i, x in enumerate(exc.output) if x.lstrip().startswith("error")), 0)
         for line in exc.output[start : start + 40]:
-            click.echo(f"  {line}", err=True)
+            say(f"  {line}", err=True)
         raise
-    click.echo(
+    say(
         f"vmbench: {len(result.benchmarks)} benchmarks in {result.elapsed_s:.0f} s; "
         f"Criterion data in {result.criterion_dir}",
         err=True,
@@ -114,7 +115,7 @@ def bench(ctx: click.Context, /, **kw: Any) -> None:
         report_baseline=kw["report_baseline"],
     )
     if done.history_entry is not None:
-        click.echo(f"vmbench: recorded in the history: {done.history_entry}", err=True)
+        note(f"recorded in the history: {done.history_entry}")
     for path in done.reports:
-        click.echo(f"vmbench: wrote {path}", err=True)
+        note(f"wrote {path}")
     sys.stdout.flush()

@@ -15,6 +15,7 @@ import click
 
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import say, warn
 from vmbench.compare_refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
@@ -54,7 +55,9 @@ def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..
                 show_default=True,
             ),
             click.option("--output", type=click.Path(path_type=Path), help="Write to FILE."),
-            click.option("--filter", "include", help="Only benchmarks whose id matches REGEX."),
+            click.option(
+                "--filter", "include", help="Only benchmarks whose id matches REGEX (RE2 syntax)."
+            ),
             click.option("--exclude", help="Leave out benchmarks whose id matches REGEX."),
             click.option(
                 "--fail-on",
@@ -130,9 +133,9 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
         exclude=kw["exclude"],
     )
     for skipped in result.skipped:
-        click.echo(f"vmbench: warning: skipped {skipped}", err=True)
+        warn(f"skipped {skipped}")
     for name in result.noise_excluded:
-        click.echo(f"vmbench: warning: --noise {name} is compared too; not used as noise", err=True)
+        warn(f"--noise {name} is compared too; not used as noise")
     if kw["save_noise_model"] is not None:
         if result.noise is None:
             raise UsageError("--save-noise-model needs --noise runs to learn from")
@@ -141,9 +144,9 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
     text = render(comparison, kw["fmt"], only_not_stable=only_not_stable)
     if kw["output"] is not None:
         atomic_write_text(kw["output"], text)
-        click.echo(f"{comparison.summary} -> {kw['output']}", err=True)
+        say(f"{comparison.summary} -> {kw['output']}", err=True)
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     if comparison.failed(kw["fail_on"]):
         sys.exit(1)
 

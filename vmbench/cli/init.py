@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from vmbench import __version__
+from vmbench.cli.output import say
 from vmbench.scaffold import init_repository
 
 
@@ -34,6 +35,6 @@ def init(repo: Path, force: bool, pip_spec: str) -> None:
     """Write vmbench's CI workflow, bench profile, baseline file and params into REPO."""
     actions = init_repository(repo, force=force, pip_spec=pip_spec)
     for action in actions:
-        click.echo(str(action))
+        say(str(action))
     written = sum(a.outcome != "skipped" for a in actions)
-    click.echo(f"{written} written, {len(actions) - written} left alone in {repo}")
+    say(f"{written} written, {len(actions) - written} left alone in {repo}")

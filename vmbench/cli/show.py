@@ -13,6 +13,7 @@ import click
 
 from vmbench.categories import Categories
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import say
 from vmbench.inventory import inventory, inventory_json, render_text
 
 
@@ -34,6 +35,6 @@ def show(path: Path, baseline: str, categories_file: Path | None, output_format:
     categories = Categories.load(categories_file)
     found = inventory(path, baseline=baseline, categories=categories)
     if output_format == "json":
-        click.echo(json.dumps(inventory_json(found), indent=2, ensure_ascii=False))
+        say(json.dumps(inventory_json(found), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(found), nl=False)
+        say(render_text(found), nl=False)

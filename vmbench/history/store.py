@@ -123,16 +123,30 @@ class PruneResult:
     bytes_after: int
 
 
-def _utc(date: dt.datetime) -> dt.datetime:
+_FIRST_YEAR = 1970  # run dates before the epoch are typos (and sort wrongly as file names)
+
+
+_EPOCH = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _utc(date: dt.datetime, *, check_range: bool = True) -> dt.datetime:
+    """The date in UTC (no zone: taken as UTC); UsageError outside 1970..9999 UTC."""
     # A date without a zone is taken as UTC: CI logs and git dates are compared in UTC.
-    return date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
+    date = date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
+    try:
+        utc = date.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):  # year 1 with a +01:00 offset, 9999-12-31 with -01:00
+        raise UsageError(f"date {date.isoformat()} is outside the years 1-9999 in UTC") from None
+    if check_range and utc.year < _FIRST_YEAR:
+        raise UsageError(f"date {date.isoformat()} is before {_FIRST_YEAR}; a typo?")
+    return utc
 
 
 def make_run_id(date: dt.datetime, commit: str, suffix: str | None = None) -> str:
     """`<YYYYmmddTHHMMSSZ>-<commit[:12]>-<suffix or 8 random hex>`: sorts by date and
     never collides; only letters and digits of the commit reach the file name."""
     safe = "".join(c for c in commit[:12] if c.isascii() and c.isalnum()) or "nocommit"
-    stamp = _utc(date).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _utc(date).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{safe}-{suffix or secrets.token_hex(4)}"
 
 
@@ -325,7 +339,7 @@ def _read_summaries(paths: list[Path], filters: pc.Expression | None) -> pa.Tabl
         raise InputError(paths[0].parent, f"cannot read the history store: {exc}") from exc
 
 
-def parse_date(text: str) -> dt.datetime:
+def parse_date(text: str, *, check_range: bool = True) -> dt.datetime:
     """An ISO date or date-time (`2025-01-31`, `2025-01-31T03:00:00Z`); UTC when no zone."""
     try:
         value = dt.datetime.fromisoformat(text.strip())
@@ -333,17 +347,17 @@ def parse_date(text: str) -> dt.datetime:
         raise UsageError(
             f"not an ISO date: {text!r} (e.g. 2025-01-31 or 2025-01-31T03:00Z)"
         ) from None
-    return _utc(value)
+    return _utc(value, check_range=check_range)
 
 
 def _since(since: dt.date | dt.datetime | str | None) -> dt.datetime | None:
     if since is None:
         return None
     if isinstance(since, str):
-        since = parse_date(since)
+        since = parse_date(since, check_range=False)
     if not isinstance(since, dt.datetime):
         since = dt.datetime.combine(since, dt.time())
-    return _utc(since)
+    return max(_utc(since, check_range=False), _EPOCH)  # "since year 1" is every run
 
 
 def _file_date(path: Path) -> dt.datetime | None:
@@ -488,7 +502,11 @@ def prune_samples(
     """Drop the raw samples of runs older than `keep_samples_days`; summaries stay as they are."""
     if keep_samples_days < 0:
         raise UsageError("keep_samples_days must be zero or more")
-    cutoff = _utc(now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=keep_samples_days)
+    now = _utc(now or dt.datetime.now(dt.timezone.utc))
+    try:
+        cutoff = now - dt.timedelta(days=keep_samples_days)
+    except OverflowError:  # more days than the calendar holds: keep every run's samples
+        cutoff = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     paths = run_files(store)
     before = sum(p.stat().st_size for p in paths)
     pruned = []

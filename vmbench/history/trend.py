@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from scipy import stats
 
 from vmbench.errors import UsageError
 from vmbench.history.changepoint import StepSettings, detect_steps
+from vmbench.patterns import PatternError, compile_regex
 
 TREND_SCHEMA_VERSION = 1
 
@@ -89,8 +89,8 @@ def select_line(
         notes.append(f"{others} run(s) of branch {branch!r} on other machines left out")
     if pattern:
         try:
-            regex = re.compile(pattern)
-        except re.error as exc:
+            regex = compile_regex(pattern)  # RE2: linear time whatever the pattern
+        except PatternError as exc:
             raise UsageError(f"invalid --filter regex {pattern!r}: {exc}") from None
         frame = frame[frame["id"].map(lambda i: regex.search(i) is not None).astype(bool)]
     if category:
