@@ -114,6 +114,8 @@ def list_command(store: Path, output_format: str) -> None:
 def prune(store: Path, keep_samples_days: int) -> None:
     """Drop raw samples of old runs (their summaries stay, trends keep working)."""
     result = prune_samples(store, keep_samples_days=keep_samples_days)
+    for skipped in result.skipped:
+        note(f"skipped {skipped}")
     say(
         f"pruned samples of {len(result.pruned)} runs; store "
         f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB"
