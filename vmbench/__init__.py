@@ -14,6 +14,7 @@ from vmbench.baseline_file import (
     BaselineEntry,
     baseline_from_run,
     load_baseline_file,
+    update_baseline_file,
     write_baseline_file,
 )
 from vmbench.cargo_criterion import load_cargo_criterion
@@ -142,5 +143,6 @@ __all__ = [
     "scaling",
     "skipped_frame",
     "slope_fits",
+    "update_baseline_file",
     "write_baseline_file",
 ]

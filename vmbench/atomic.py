@@ -9,6 +9,10 @@ socket at the path is refused with an `OutputError`, never replaced by a file. E
 failure (a parent that is a file, a read-only or full file system) is an `OutputError`
 naming the path: one line on the CLI, exit 2.
 
+Read-modify-write updates (the baseline file) hold `locked(path)`, an exclusive
+`flock` on the sidecar `.<name>.lock` beside the file, so that concurrent updates of
+different entries all land; the lock file is left in place (removing it would race).
+
 A writer killed between creating its temporary file and the rename leaves
 `.<name>.<8 random characters>.tmp` behind; the next write of the same file removes such
 files once they are older than `ORPHAN_AGE_S` (a concurrent writer's file is younger).
@@ -17,11 +21,13 @@ files once they are older than `ORPHAN_AGE_S` (a concurrent writer's file is you
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from vmbench.errors import OutputError
@@ -64,6 +70,24 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 def atomic_copy(source: Path | str, target: Path | str) -> None:
     """Copy a file atomically (the target is never seen half-written)."""
     atomic_write_bytes(target, Path(source).read_bytes())
+
+
+@contextlib.contextmanager
+def locked(path: Path | str) -> Iterator[None]:
+    """Hold an exclusive lock for a read-modify-write of `path` (blocks until it is free)."""
+    target = writable_target(Path(path))
+    lock_path = target.parent / f".{target.name}.lock"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(lock_path, flags, 0o644)
+    except OSError as exc:
+        raise OutputError(lock_path, f"cannot lock: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def writable_target(path: Path) -> Path:

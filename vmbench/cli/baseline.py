@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from vmbench.baseline_file import baseline_from_run, load_baseline_file, write_baseline_file
+from vmbench.baseline_file import load_baseline_file, update_baseline_file
 from vmbench.cli.output import say, warn
 from vmbench.errors import UsageError
 from vmbench.refs import load_ref
@@ -50,14 +50,12 @@ def update(path: Path, ref: str, file: Path, date: str | None, drop_missing: boo
         warn(f"skipped {skipped}")
     if not run.benchmarks and not run.metrics:
         raise UsageError(f"{ref!r} holds no benchmarks to record")
-    old = load_baseline_file(file) if file.exists() else None
-    if old is not None:
-        for skipped in old.skipped:
-            warn(f"skipped {skipped}")
     today = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    entries = baseline_from_run(run, old=old, date=today, keep_missing=not drop_missing)
-    write_baseline_file(file, entries)
-    say(f"wrote {len(entries)} entries to {file} (from {run.label}, {today})")
+    # Under a lock: concurrent updates of different benchmarks all land.
+    done = update_baseline_file(file, run, date=today, keep_missing=not drop_missing)
+    for skipped in done.skipped:
+        warn(f"skipped {skipped}")
+    say(f"wrote {len(done.entries)} entries to {file} (from {run.label}, {today})")
 
 
 @baseline.command()
