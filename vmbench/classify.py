@@ -222,6 +222,20 @@ class Extra:
 # --- q-values, noise and severities over the whole comparison ---------------------------
 
 
+def _undefined_change_note(r: BenchmarkComparison) -> str:
+    """Why a comparison has no relative change (see `sampled.ratio`), in words."""
+    base = r.baseline.mean_ns if r.baseline is not None else None
+    cand = r.candidate.mean_ns if r.candidate is not None else None
+    if base is None or cand is None or not math.isfinite(base) or not math.isfinite(cand):
+        return "a mean is not a finite number (overflow): relative change undefined"
+    if base == 0:
+        return "baseline mean is 0 ns: relative change undefined"
+    return (
+        f"the means differ by more than a float can hold ({cand:.3g} ns vs {base:.3g} ns): "
+        "relative change undefined"
+    )
+
+
 def finish(
     results: dict[str, tuple[BenchmarkComparison, Extra]],
     *,
@@ -258,9 +272,9 @@ def finish(
         )
         assert r.min_p_value is not None
         severity: Severity
-        if r.change is None:  # baseline mean of exactly 0 ns: no relative change exists
+        if r.change is None:  # a mean of 0 ns, or a ratio of means a float cannot hold
             severity, significant = "insufficient", False
-            notes = ["baseline mean is 0 ns: relative change undefined"]
+            notes = [_undefined_change_note(r)]
         else:
             severity, significant, notes = classify_sampled(
                 change=r.change,

@@ -176,7 +176,9 @@ def report_name(notebook: str | Path, parameters: Mapping[str, Any]) -> str:
 
 
 def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse names the notebook does not declare (papermill would only warn)."""
+    """Refuse names the notebook does not declare (papermill would only warn), and values
+    whose type does not fit the parameter's annotation in the notebook's parameters cell
+    (as papermill's inspection reads it), before any kernel starts."""
     known = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(known))
     if unknown:
@@ -184,6 +186,60 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
             f"notebook {notebook} has no parameter {', '.join(unknown)}; "
             f"its parameters are {', '.join(sorted(known))}"
         )
+    for name, value in parameters.items():
+        type_name = str(known[name].get("inferred_type_name") or "")
+        if not _fits(value, type_name):
+            hint = f" (quote text that looks like a number: -p {name} '\"...\"')"
+            raise UsageError(
+                f"parameter {name} of notebook {Path(str(notebook)).stem} must be {type_name}, "
+                f"not {type(value).__name__} {_short(value)}" + (hint if "str" in type_name else "")
+            )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fits(value: Any, type_name: str) -> bool:
+    """Whether a parameter value fits a notebook annotation (`str`, `float`, `list[str]`,
+    `int | None`...); an annotation this does not know accepts anything."""
+    text = type_name.replace(" ", "")
+    if not text or (text == "None" and value is None):
+        return True
+    options = _split_union(text)
+    if len(options) > 1:
+        return any(_fits(value, option) for option in options)
+    if text.startswith("Optional[") and text.endswith("]"):
+        return value is None or _fits(value, text[9:-1])
+    if text.startswith(("list[", "List[")) and text.endswith("]"):
+        return isinstance(value, list) and all(_fits(v, text[5:-1]) for v in value)
+    if text == "str":  # the run parameters also take a list of runs
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+    checks: dict[str, Any] = {
+        "bool": lambda v: isinstance(v, bool),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "list": lambda v: isinstance(v, list),
+        "dict": lambda v: isinstance(v, dict),
+        "None": lambda v: v is None,
+        "NoneType": lambda v: v is None,
+    }
+    check = checks.get(text)
+    return True if check is None else bool(check(value))
+
+
+def _split_union(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "|" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 def run_report(
