@@ -11,6 +11,7 @@ the surrounding text or name a file outside the output directory.
   markdown punctuation backslash-escaped, `@` followed by a zero-width space so that
   GitHub does not turn `@user` into a mention;
 - `html_text()`: text or attribute content in HTML;
+- `encodable()`: a file name that is not UTF-8 made into text every encoder accepts;
 - `terminal()`: safe for a terminal (no escape sequences), optionally shortened;
 - `inert()`: whole multi-line output (tables, JSON) made safe for a terminal: newlines and
   tabs kept, every other control, format or line-separator character written as a
@@ -68,6 +69,18 @@ def inert(text: str) -> str:
         if not line.replace("\t", " ").isprintable():  # fast path: most lines are plain
             lines[i] = "".join(_escape(ch) if _unsafe(ch) else ch for ch in line)
     return "\n".join(lines)
+
+
+def encodable(text: object) -> str:
+    """Text that encodes as UTF-8: lone surrogates (a non-UTF-8 file name, decoded by
+    Python with surrogateescape) become `\\udcff` text instead of failing every encoder
+    (pandas/Arrow strings, JSON files, notebooks) later on."""
+    value = str(text)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def shorten(text: str, width: int) -> str:
