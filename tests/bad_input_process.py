@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ class Outcome:
         return self.exit_code is None
 
 
-def _child(args: list[str], cwd: str, stdout: str, stderr: str) -> None:
+def _child(args: list[str], cwd: str, stdout: str, stderr: str, start_at: float) -> None:
     os.chdir(cwd)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -61,6 +62,7 @@ def _child(args: list[str], cwd: str, stdout: str, stderr: str) -> None:
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
     code = 0
+    time.sleep(max(0.0, start_at - time.time()))  # several children released at once
     try:
         from vmbench.cli import main
 
@@ -91,12 +93,20 @@ class Running:
     captured: bool
 
 
-def start(args: list[str], *, cwd: Path, tmp: Path, stdout: str | None = None) -> Running:
-    """Start `vmbench ARGS` in a child process; stdout to `stdout` (a path) if given."""
+def start(
+    args: list[str],
+    *,
+    cwd: Path,
+    tmp: Path,
+    stdout: str | None = None,
+    start_at: float = 0.0,
+) -> Running:
+    """Start `vmbench ARGS` in a child process; stdout to `stdout` (a path) if given; the
+    command itself begins at wall-clock time `start_at` (to make children race)."""
     tmp.mkdir(parents=True, exist_ok=True)
     out_path = stdout or str(tmp / "stdout.txt")
     err_path = str(tmp / "stderr.txt")
-    child = _CONTEXT.Process(target=_child, args=(args, str(cwd), out_path, err_path))
+    child = _CONTEXT.Process(target=_child, args=(args, str(cwd), out_path, err_path, start_at))
     child.start()
     return Running(child, out_path, err_path, captured=stdout is None)
 

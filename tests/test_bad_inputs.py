@@ -32,7 +32,9 @@ import pytest
 import tomllib
 import yaml
 from bad_input_process import Outcome
+from bad_input_process import finish as finish_process
 from bad_input_process import run as run_process
+from bad_input_process import start as start_process
 from click.testing import CliRunner
 from test_history_cargo_import import write_benchmark
 
@@ -513,3 +515,74 @@ def test_report_on_nothing_usable_fails_with_the_reason(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert proc.returncode != 0, "a report of 0 benchmarks passed as 'no regression'"
     assert re.search(case["expect"], proc.stderr), proc.stderr
+
+
+# --- issue 13, class 8: concurrent `baseline update`s of different benchmarks ------------
+
+
+def test_concurrent_baseline_updates_all_land(tmp_path: Path) -> None:
+    """Six real processes update one baseline file at once, three rounds: no entry lost."""
+    for round_ in range(3):
+        file = tmp_path / f"round{round_}" / "main.json"
+        names = [f"jit/bench_{k}" for k in range(6)]
+        trees = []
+        for name in names:
+            tree = tmp_path / f"round{round_}" / name.replace("/", "_")
+            _clone_good(tree, name)
+            trees.append(tree)
+        go = time.time() + 3.0  # all six start their update at the same moment
+        running = [
+            start_process(
+                ["baseline", "update", str(tree), "--from", "new", "--file", str(file)],
+                cwd=tmp_path,
+                tmp=tmp_path / f"io-{round_}-{k}",
+                start_at=go,
+            )
+            for k, tree in enumerate(trees)
+        ]
+        outcomes = [finish_process(r, timeout=120) for r in running]
+        assert [o.exit_code for o in outcomes] == [0] * 6, [o.output for o in outcomes]
+        written = json.loads(file.read_text())
+        assert sorted(written) == names, f"round {round_}: lost {set(names) - set(written)}"
+
+
+# --- issue 13, class 4: stdout that cannot be written, in a real interpreter -------------
+
+
+def test_stdout_to_a_full_device_is_one_line(tmp_path: Path) -> None:
+    good_tree = tmp_path / "criterion"
+    _copy_good(good_tree)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "vmbench", "show", str(good_tree)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "vmbench: error: cannot write to standard output: No space left on device"
+    ]
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """`vmbench show | head -1`: the reader left; no traceback, no error line."""
+    good_tree = tmp_path / "criterion"
+    _copy_good(good_tree)
+    for k in range(300):  # enough output to fill the pipe
+        _clone_good(good_tree, f"many/b{k:03d}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vmbench", "show", str(good_tree)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) != 0
+    assert "Traceback" not in err, err
+    assert "Exception ignored" not in err, err
