@@ -7,7 +7,7 @@ Measures, in one run, and writes `benchmarks/results/<date>-<host>.json` plus a 
 - load, compare and render time and peak memory (ru_maxrss of a fresh process per size)
   for synthetic Criterion trees of 100, 1,000 and 10,000 benchmarks x 100 samples with
   planted changes, and how the per-benchmark cost grows with size;
-- the regression report end to end (papermill + HTML + markdown, vmbench.report) at
+- the regression report end to end (papermill + HTML + markdown, vmbench.pipeline.execute) at
   1,000 benchmarks next to the same pipeline on benchmarks/floor.ipynb, a notebook that
   only imports the same libraries, as a ratio; report sizes at 1,000 and 10,000;
 - loading a history of 730 daily runs x 1,000 benchmarks and detecting change points
@@ -48,8 +48,8 @@ SAMPLES = 100
 GIB = 2**30
 MIB = 2**20
 
-sys.path.insert(0, str(HERE))
-import synthetic  # noqa: E402  (benchmarks/ is not a package)
+sys.path.insert(0, str(HERE.parent))  # the repository root: tests.support is the data builder
+from tests.support import criterion_trees as synthetic  # noqa: E402
 
 # --- workers: each measurement runs in a fresh process (clean peak memory) -------------
 
@@ -60,8 +60,8 @@ def _rss_mib() -> float:
 
 def worker_compare(tree: Path) -> dict[str, Any]:
     start = time.perf_counter()
-    from vmbench.compare import compare
-    from vmbench.criterion import load_criterion
+    from vmbench.compare.engine import compare
+    from vmbench.readers.criterion import load_criterion
     from vmbench.render import render
 
     out: dict[str, Any] = {"import_s": time.perf_counter() - start, "rss_import_mib": _rss_mib()}
@@ -202,7 +202,7 @@ def measure_compare(workdir: Path, sizes: list[int], repeat: int) -> list[dict[s
 
 
 def _report(notebook: str | Path, parameters: dict[str, Any], out: Path) -> dict[str, Any]:
-    from vmbench.report import run_report
+    from vmbench.pipeline.execute import run_report
 
     start = time.perf_counter()
     result = run_report(notebook, parameters=parameters, output_dir=out)
@@ -244,7 +244,7 @@ def measure_report(workdir: Path, sizes: list[int], main_size: int, repeat: int)
 
 
 def measure_history(workdir: Path, runs: int, benchmarks: int) -> dict[str, Any]:
-    from vmbench.history.synthetic import Plan, build_history
+    from tests.support.history import Plan, build_history
 
     store = workdir / f"history-{runs}x{benchmarks}"
     marker = store / ".complete"
@@ -256,7 +256,7 @@ def measure_history(workdir: Path, runs: int, benchmarks: int) -> dict[str, Any]
         spikes={3: ((runs // 4, 2.0),)},
         seed=6,
     )
-    from vmbench.history.synthetic import benchmark_id
+    from tests.support.history import benchmark_id
 
     planted = {
         "steps": {benchmark_id(b): [at for at, _ in steps] for b, steps in plan.steps.items()},

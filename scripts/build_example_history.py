@@ -19,9 +19,9 @@ import json
 import sys
 from pathlib import Path
 
-from vmbench.criterion import load_criterion
 from vmbench.history.machine import MachineInfo
 from vmbench.history.store import add_run, parse_date
+from vmbench.readers.criterion import load_criterion
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "examples" / "data" / "history-runs"

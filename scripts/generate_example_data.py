@@ -4,6 +4,7 @@
     python3 scripts/generate_example_data.py pilot [--runs 3]   # A/A noise, nothing kept
     python3 scripts/generate_example_data.py main      # main, aa1, pr, aa2, aa3
     python3 scripts/generate_example_data.py history   # h01..h08 with a planted step
+    python3 scripts/generate_example_data.py wallclock # wall-clock A/A + planted runs
     python3 scripts/generate_example_data.py readme    # rewrite examples/data/README.md
 
 Each run gets a fresh, empty Criterion directory (CRITERION_HOME), so Criterion never
@@ -60,6 +61,34 @@ HISTORY_COUNT = 8
 HISTORY_LAST_DATE = date(2026, 11, 25)
 HISTORY_ARGS = ["--warm-up-time", "1", "--measurement-time", "1"]
 
+# Wall-clock runs (Criterion's default clock) on this shared machine, kept beside the
+# CPU-time set so the verdicts are calibrated on the noise CI runners really have.
+# Six identical runs a1..a6 and three runs p1..p3 with planted changes of the sizes a PR
+# gate must catch (+30 %, +20 %, +12 %, -20 %), recorded twice: whole suite per run
+# (`sequential`, how plain `cargo bench` runs) and benchmark by benchmark with the runs
+# rotated (`interleaved`, how `vmbench bench --confirm` runs). Planted ids were fixed
+# before recording, away from the benchmarks with a fixed per-iteration cost
+# (thread start-up in concurrency/*, executor set-up in async/*).
+WALLCLOCK = DATA / "wallclock"
+WALLCLOCK_PLANTED = {
+    "jit/tier2_compile": 1.30,
+    "cross_arch/x86_64_to_arm64": 1.20,
+    "gc/major_pause": 1.12,
+    "tlb/lookup_hit": 0.80,
+}
+WALLCLOCK_RUNS = [
+    ("a1", {}),
+    ("p1", WALLCLOCK_PLANTED),
+    ("a2", {}),
+    ("a3", {}),
+    ("p2", WALLCLOCK_PLANTED),
+    ("a4", {}),
+    ("a5", {}),
+    ("p3", WALLCLOCK_PLANTED),
+    ("a6", {}),
+]
+WALLCLOCK_ARGS = ["--warm-up-time", "1", "--measurement-time", "1"]
+
 
 def log(msg: str) -> None:
     print(f"[generate] {msg}", file=sys.stderr, flush=True)
@@ -80,7 +109,10 @@ def benchmark_ids() -> list[str]:
 
 
 def run_interleaved(
-    runs: list[tuple[str, dict[str, float]]], extra: list[str], root: Path
+    runs: list[tuple[str, dict[str, float]]],
+    extra: list[str],
+    root: Path,
+    clock: str | None = None,
 ) -> list[dict[str, object]]:
     """Run every benchmark once per run, benchmark by benchmark.
 
@@ -96,7 +128,9 @@ def run_interleaved(
         for baseline, factors in order:
             env = dict(os.environ, CRITERION_HOME=str(root / baseline))
             env.pop("VMDEMO_FACTORS", None)
-            env["VMDEMO_CLOCK"] = CLOCK
+            env.pop("VMDEMO_CLOCK", None)
+            if (clock or CLOCK) != "wall":
+                env["VMDEMO_CLOCK"] = clock or CLOCK
             if factors:
                 env["VMDEMO_FACTORS"] = ",".join(f"{i}={f}" for i, f in factors.items())
             cmd = ["cargo", "bench", "--offline", "--bench", "vm", "--"]
@@ -123,6 +157,71 @@ def run_interleaved(
             )
         log(f"{k + 1:2d}/{len(benchmark_ids())} {bid} (load {os.getloadavg()[0]:.2f})")
     return log_rows
+
+
+def run_sequential(
+    runs: list[tuple[str, dict[str, float]]], extra: list[str], root: Path
+) -> list[dict[str, object]]:
+    """Run the whole suite once per run, one `cargo bench` process each (wall clock).
+
+    This is how a CI job runs `cargo bench`: a run's benchmarks share one process and
+    one stretch of the machine's load, so a slow period falls on one run as a whole.
+    """
+    log_rows: list[dict[str, object]] = []
+    for baseline, factors in runs:
+        env = dict(os.environ, CRITERION_HOME=str(root / baseline))
+        env.pop("VMDEMO_FACTORS", None)
+        env.pop("VMDEMO_CLOCK", None)
+        if factors:
+            env["VMDEMO_FACTORS"] = ",".join(f"{i}={f}" for i, f in factors.items())
+        cmd = ["cargo", "bench", "--offline", "--bench", "vm", "--"]
+        cmd += ["--save-baseline", baseline, "--noplot", *extra]
+        started = datetime.now(UTC)
+        load = os.getloadavg()[0]
+        subprocess.run(
+            cmd,
+            cwd=CRATE,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        log_rows.append(
+            {
+                "baseline": baseline,
+                "started": started.isoformat(timespec="seconds"),
+                "seconds": round(seconds, 1),
+                "loadavg_1min": round(load, 2),
+            }
+        )
+        log(f"sequential run {baseline} done in {seconds:.0f} s (load {load:.2f})")
+    return log_rows
+
+
+def cmd_wallclock() -> None:
+    build()
+    if WALLCLOCK.exists():
+        shutil.rmtree(WALLCLOCK)
+    record: dict[str, object] = {"machine": machine(), "clock": "wall"}
+    for mode, runner in (("sequential", run_sequential), ("interleaved", run_interleaved)):
+        tree = WALLCLOCK / mode
+        with tempfile.TemporaryDirectory(prefix=f"vmdemo-wall-{mode}-") as tmp:
+            if mode == "interleaved":
+                rows = run_interleaved(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp), "wall")
+            else:
+                rows = runner(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp))
+            for baseline, _ in WALLCLOCK_RUNS:
+                copy_baseline(Path(tmp) / baseline, baseline, tree)
+        record[mode] = {
+            "criterion_args": ["--save-baseline", "NAME", "--noplot", *WALLCLOCK_ARGS],
+            "runs": rows,
+        }
+    write_json(
+        WALLCLOCK / "PLANTED.json",
+        {name: WALLCLOCK_PLANTED for name, factors in WALLCLOCK_RUNS if factors},
+    )
+    write_json(WALLCLOCK / "runs.json", record)
 
 
 def copy_baseline(home: Path, baseline: str, dest: Path) -> int:
@@ -450,7 +549,7 @@ def history_section() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["pilot", "main", "history", "readme"])
+    parser.add_argument("stage", choices=["pilot", "main", "history", "wallclock", "readme"])
     parser.add_argument("--runs", type=int, default=3, help="pilot runs")
     args = parser.parse_args()
     if shutil.which("cargo") is None and args.stage != "readme":
@@ -460,6 +559,7 @@ def main() -> None:
         "pilot": lambda: cmd_pilot(args.runs),
         "main": cmd_main,
         "history": cmd_history,
+        "wallclock": cmd_wallclock,
         "readme": cmd_readme,
     }[args.stage]()
     log(f"done in {time.monotonic() - started:.0f} s")

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import click
 
-from vmbench.baseline_file import load_baseline_file, update_baseline_file
 from vmbench.cli.output import say, warn
 from vmbench.errors import UsageError
-from vmbench.refs import load_ref
+from vmbench.readers.baseline_file import (
+    load_baseline_file,
+    update_baseline_file,
+)
+from vmbench.readers.refs import load_ref
 from vmbench.render.baseline import render_baseline_json, render_baseline_table
 
 DEFAULT_FILE = Path("benches/baselines/main.json")

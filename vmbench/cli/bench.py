@@ -16,7 +16,7 @@ import click
 
 from vmbench.cli.output import note, say
 from vmbench.errors import UsageError
-from vmbench.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
+from vmbench.pipeline.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.units import format_duration
 
 _META = "vmbench.criterion_args"

@@ -16,7 +16,7 @@ import click
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
 from vmbench.cli.output import say, warn
-from vmbench.compare_refs import compare_refs
+from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
 from vmbench.settings import Settings

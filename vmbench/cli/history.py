@@ -12,12 +12,9 @@ import click
 import pandas as pd
 
 from vmbench.atomic import atomic_write_text
-from vmbench.categories import Categories
 from vmbench.cli.options import categories_option
 from vmbench.cli.output import note, say
-from vmbench.history.changepoint import StepSettings
 from vmbench.history.machine import current_machine
-from vmbench.history.render import TrendFormat, render_runs, render_trend
 from vmbench.history.store import (
     DEFAULT_STORE,
     add_run,
@@ -28,6 +25,9 @@ from vmbench.history.store import (
     skipped_files,
 )
 from vmbench.history.trend import analyze_trend
+from vmbench.readers.categories import Categories
+from vmbench.render.trend import TrendFormat, render_runs, render_trend
+from vmbench.stats.changepoint import StepSettings
 
 _STORE = click.option(
     "--history",
@@ -69,7 +69,7 @@ def add(
     store: Path,
 ) -> None:
     """Record baseline NAME of the Criterion directory PATH in the history store."""
-    from vmbench.refs import load_ref
+    from vmbench.readers.refs import load_ref
 
     date = parse_date(date_text) if date_text else dt.datetime.now(dt.timezone.utc)
     run = load_ref(baseline, criterion_dir=path)

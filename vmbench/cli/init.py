@@ -12,7 +12,7 @@ import click
 
 from vmbench import __version__
 from vmbench.cli.output import say
-from vmbench.scaffold import init_repository
+from vmbench.pipeline.init import init_repository
 
 
 @click.command()

@@ -14,9 +14,9 @@ from typing import Any
 import click
 import yaml
 
-from vmbench import report as lib
 from vmbench.cli.output import error, say
-from vmbench.jsonfiles import load_yaml
+from vmbench.pipeline import execute as lib
+from vmbench.readers.jsonfiles import load_yaml
 
 _KINDS = ("regression", "category", "trend", "all")
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from vmbench.categories import Categories
 from vmbench.cli.options import categories_option
 from vmbench.cli.output import say
-from vmbench.inventory import inventory, inventory_json, render_text
+from vmbench.readers.categories import Categories
+from vmbench.readers.inventory import inventory, inventory_json, render_text
 
 
 @click.command()

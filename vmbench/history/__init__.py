@@ -3,13 +3,19 @@
 - `store`: one Parquet file per run (`add_run`, `load_history`, `load_run_samples`,
   `list_runs`, `prune_samples`);
 - `machine`: the fingerprint of the machine a run was measured on;
-- `changepoint`: step detection in one series (`detect_steps`);
+- `summary`: per-run summaries stored next to the samples;
+- `cargo_import`: import cargo-criterion's own history files;
 - `trend`: change points, drift and category index over a history frame;
 - `latest`: the latest run against the previous one with noise learned from history;
-- `render`, `plots`, `reporting`: output for `vmbench trend` and the trend notebook.
+
+Step detection in one series is `vmbench.stats.changepoint` (re-exported here); output
+for `vmbench trend` and the trend notebook is in `vmbench.render.trend`,
+`vmbench.render.trend_plots` and `vmbench.notebook.trend`.
+
+May import: `vmbench.compare`, `vmbench.stats`, `vmbench.readers` and the root modules.
+Not `render`, `notebook`, `pipeline` or `cli`.
 """
 
-from vmbench.history.changepoint import Step, StepSettings, detect_steps
 from vmbench.history.latest import LatestComparison, latest_vs_previous
 from vmbench.history.machine import MachineInfo, current_machine
 from vmbench.history.store import (
@@ -31,6 +37,7 @@ from vmbench.history.trend import (
     drift,
     select_line,
 )
+from vmbench.stats.changepoint import Step, StepSettings, detect_steps
 
 __all__ = [
     "DEFAULT_STORE",

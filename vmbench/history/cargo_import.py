@@ -6,7 +6,7 @@ benchmark (`{"id": {"group_id", "function_id", "value_str", "throughput"},
 "latest_record"}`) and each `measurement_<date>.cbor` is one run of it, a `serde_cbor`
 map `{"datetime", "iterations", "values", "avg_values", "estimates", "throughput",
 "changes", "change_direction", "history_id", "history_description"}` (the last four
-only in cargo-criterion 1.1 and later). Read with `vmbench.history.cbor`.
+only in cargo-criterion 1.1 and later). Read with `vmbench.readers.cbor`.
 
 Measurements of one `cargo criterion` invocation share its `--history-id` (use the
 commit SHA) when one was given; otherwise those less than `gap` apart belong to the same
@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 
 from vmbench.errors import InputError, Skipped
-from vmbench.history.cbor import CborError, loads
 from vmbench.history.machine import MachineInfo
 from vmbench.history.store import add_run, make_run_id
-from vmbench.jsonfiles import MAX_CBOR_BYTES, read_bytes
 from vmbench.model import Benchmark, Run, Throughput, ThroughputKind
+from vmbench.readers.cbor import CborError, loads
+from vmbench.readers.jsonfiles import MAX_CBOR_BYTES, read_bytes
 
 _KINDS: dict[str, ThroughputKind] = {
     "Bytes": "bytes",

@@ -1,6 +1,6 @@
 """The latest run against the previous one of the same branch and machine.
 
-Reuses the comparison engine (`vmbench.compare.compare`) on the two runs' raw samples,
+Reuses the comparison engine (`vmbench.compare.engine.compare`) on the two runs' raw samples,
 with its run-to-run noise model learned from the history: for each benchmark, the runs
 before the previous one since that benchmark's last change point (runs of the same
 code as far as the history can tell), so that an old step does not pass for noise.
@@ -16,16 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vmbench.categories import Categories
-from vmbench.comparison import Comparison
+from vmbench.compare.noise import NoiseModel
+from vmbench.compare.result import Comparison
 from vmbench.errors import UsageError
-from vmbench.history.changepoint import StepSettings
 from vmbench.history.machine import COMPARED_FIELDS, MachineInfo
 from vmbench.history.store import load_history, load_run_samples
 from vmbench.history.trend import change_points, select_line
 from vmbench.model import Run
-from vmbench.noise import NoiseModel
+from vmbench.readers.categories import Categories
 from vmbench.settings import Settings
+from vmbench.stats.changepoint import StepSettings
 
 NOISE_RUNS = 30  # at most this many earlier runs per benchmark feed the noise model
 
@@ -128,7 +128,7 @@ def latest_vs_previous(
         noise = None
     if noise is None:
         warnings.append("fewer than two earlier runs: run-to-run noise unknown")
-    from vmbench.compare import compare  # the engine imports scipy's stats on first use
+    from vmbench.compare.engine import compare  # the engine imports scipy's stats on first use
 
     keep = set(frame["id"].astype(str))
     comparison = compare(

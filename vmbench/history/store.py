@@ -41,12 +41,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vmbench.atomic import atomic_write_bytes
-from vmbench.categories import Categories
 from vmbench.errors import InputError, SchemaVersionError, Skipped, UsageError
 from vmbench.history.machine import MachineInfo
 from vmbench.history.summary import summary_columns
-from vmbench.jsonfiles import MAX_PARQUET_BYTES, open_regular
 from vmbench.model import Benchmark, Run, Throughput
+from vmbench.readers.categories import Categories
+from vmbench.readers.jsonfiles import MAX_PARQUET_BYTES, open_regular
 
 SCHEMA_VERSION = 1
 _VERSION_KEY = b"vmbench.schema_version"

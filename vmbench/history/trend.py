@@ -18,8 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from vmbench.errors import UsageError
-from vmbench.history.changepoint import StepSettings, detect_steps
-from vmbench.patterns import PatternError, compile_regex
+from vmbench.readers.patterns import PatternError, compile_regex
+from vmbench.stats.changepoint import StepSettings, detect_steps
 
 TREND_SCHEMA_VERSION = 1
 

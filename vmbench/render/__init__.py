@@ -1,16 +1,28 @@
-"""Renderers of a `Comparison`: terminal table, markdown (PR comment), JSON and CSV.
+"""Renderers: text, markdown, JSON, CSV, HTML display objects and plots.
 
-They only format what `vmbench.compare.compare()` computed; no statistics here. Every
-string that comes from data goes through `vmbench.escape` for its format.
+- `table`, `markdown`, `json`, `csv`: a `Comparison` for the terminal, a PR comment,
+  machines and spreadsheets (`render(comparison, fmt)` picks one);
+- `cells`: formatted table cells shared by `table` and `markdown`;
+- `baseline`: the baseline file as text (`vmbench baseline show`);
+- `trend`: a `TrendReport` as text (`vmbench trend`);
+- `display`: notebook display objects with an HTML and a markdown rendering;
+- `plots`, `trend_plots`: matplotlib figures (imported only by the notebook layer).
+
+They only format what the layers below computed; no statistics here. Every string that
+comes from data goes through `vmbench.escape` for its format.
+
+May import: `vmbench.history`, `vmbench.compare`, `vmbench.stats`, `vmbench.readers` and
+the root modules. Not `notebook`, `pipeline` or `cli`. This `__init__` imports no
+matplotlib: `display`, `plots` and `trend_plots` are loaded only when imported by name.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from vmbench.comparison import Comparison
-from vmbench.render.csv_out import render_csv
-from vmbench.render.json_out import render_json
+from vmbench.compare.result import Comparison
+from vmbench.render.csv import render_csv
+from vmbench.render.json import render_json
 from vmbench.render.markdown import render_markdown
 from vmbench.render.table import render_table
 

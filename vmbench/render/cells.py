@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from vmbench.comparison import BenchmarkComparison, SideSummary
+from vmbench.compare.result import BenchmarkComparison, SideSummary
 from vmbench.units import format_duration, format_value
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vmbench import escape
-from vmbench.classify import INDICATORS, SEVERITIES
-from vmbench.comparison import BenchmarkComparison, Comparison
+from vmbench.compare.result import BenchmarkComparison, Comparison
+from vmbench.compare.verdicts import INDICATORS, SEVERITIES
 from vmbench.render import cells
 
 ID_WIDTH = 120

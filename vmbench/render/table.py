@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vmbench import escape
-from vmbench.comparison import Comparison
+from vmbench.compare.result import Comparison
 from vmbench.render import cells
 from vmbench.render.markdown import settings_line
 

@@ -1,0 +1,154 @@
+"""Renderers of a Comparison: golden markdown and table, JSON/CSV faithful to the data,
+hostile names escaped. Regenerate goldens with VMBENCH_UPDATE_GOLDEN=1 (then review)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+
+from tests.support.paths import TEST_DATA
+from tests.support.runs import bench, run
+from vmbench.compare.engine import compare
+from vmbench.compare.result import Comparison
+from vmbench.model import Metric
+from vmbench.render import FORMATS, render
+
+GOLDEN = TEST_DATA / "compare" / "golden"
+HOSTILE = "<script>alert(1)</script> | @user `x`\n\u202e"
+
+
+def _comparison() -> Comparison:
+    rng = np.random.default_rng(42)
+
+    def samples(level: float) -> np.ndarray:
+        return level * rng.lognormal(0.0, 0.03, size=40)
+
+    base = run(
+        "main",
+        [
+            bench("jit/tier1_compile", samples(1_550_000)),
+            bench("jit/tier2_compile", samples(4_200_000)),
+            bench("gc/minor", samples(52_000)),
+            bench("gc/major", samples(800_000)),
+            bench("memory/alloc/1024", samples(120)),
+            bench("memory/removed_one", samples(300)),
+            bench("tlb/few", [10.0, 11.0, 12.0]),
+            bench(HOSTILE, samples(1000)),
+        ],
+        [Metric("jit/code_size", 1000.0, "bytes"), Metric("tlb/hit_rate", 95.0, "%", "higher")],
+    )
+    cand = run(
+        "pr",
+        [
+            bench("jit/tier1_compile", samples(1_550_000 * 1.32)),
+            bench("jit/tier2_compile", samples(4_200_000)),
+            bench("gc/minor", samples(52_000 * 1.14)),
+            bench("gc/major", samples(800_000 * 0.80)),
+            bench("memory/alloc/1024", samples(120)),
+            bench("memory/new_one", samples(300)),
+            bench("tlb/few", [30.0, 31.0, 32.0]),
+            bench(HOSTILE, samples(1000 * 1.5)),
+        ],
+        [Metric("jit/code_size", 1120.0, "bytes"), Metric("tlb/hit_rate", 96.0, "%", "higher")],
+    )
+    return compare(base, cand)
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("VMBENCH_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_markdown_golden() -> None:
+    _golden("comparison.md", render(_comparison(), "markdown"))
+
+
+def test_table_golden() -> None:
+    _golden("comparison.txt", render(_comparison(), "table"))
+    _golden("detect.txt", render(_comparison(), "table", only_not_stable=True))
+
+
+def test_markdown_structure() -> None:
+    text = render(_comparison(), "markdown")
+    lines = text.splitlines()
+    assert lines[2].startswith("**🔴 Performance regression")
+    assert "🔴 2 high" in text
+    assert "🟡" in text
+    assert "🟢" in text
+    rows = [ln for ln in lines if ln.startswith("| ")]
+    header_cells = len(re.findall(r"(?<!\\)\|", rows[0]))
+    for row in rows:  # no name can add or remove a column
+        assert len(re.findall(r"(?<!\\)\|", row)) == header_cells, row
+    assert "<script>" not in text
+    assert "@user" not in text
+    assert "<details>" in text
+    assert "</details>" in text
+    flagged, folded = text.split("<details>")
+    assert "jit/tier1\\_compile" in flagged
+    assert "jit/tier2\\_compile" in folded  # stable: folded
+    assert "Thresholds: regression &gt; +10%" in text
+    assert "run-to-run noise unknown" in text
+
+
+def test_markdown_rows_are_sorted_by_severity_then_size() -> None:
+    comparison = _comparison()
+    order = [b.id for b in comparison.not_stable()]
+    assert order[:2] == [HOSTILE, "jit/tier1_compile"]  # +50 % before +32 %
+    severities = [b.severity for b in comparison.not_stable()]
+    assert severities[:2] == ["high", "high"]
+
+
+def test_json_is_the_comparisons_dict() -> None:
+    comparison = _comparison()
+    data = json.loads(render(comparison, "json"))
+    assert data == json.loads(json.dumps(comparison.to_dict()))
+    only = json.loads(render(comparison, "json", only_not_stable=True))
+    assert all(b["severity"] != "stable" for b in only["benchmarks"])
+    assert only["counts"] == data["counts"]
+
+
+def test_csv_has_one_row_per_benchmark_and_safe_cells() -> None:
+    comparison = _comparison()
+    rows = list(csv.DictReader(io.StringIO(render(comparison, "csv"))))
+    assert len(rows) == len(comparison.benchmarks)
+    ids = {r["id"] for r in rows}
+    assert "jit/tier1_compile" in ids
+    hostile = next(r for r in rows if "script" in r["id"])
+    assert "\n" not in hostile["id"]
+    assert "\u202e" not in hostile["id"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_shows_metrics_and_point_values(fmt: str) -> None:
+    text = render(_comparison(), fmt)  # type: ignore[arg-type]
+    assert "code" in text
+    assert "hit" in text
+
+
+def test_table_escapes_terminal_controls() -> None:
+    text = render(_comparison(), "table")
+    assert "\u202e" not in text
+    assert "\x1b" not in text
+    assert "<script>alert(1)</script> | @user `x` \\u202e" in text
+
+
+def test_markdown_stays_within_a_github_comment() -> None:
+    rng = np.random.default_rng(3)
+    ids = [f"memory/alloc/{'x' * 40}/{i}" for i in range(3000)]
+    base = run("main", [bench(i, rng.lognormal(0, 0.02, 20)) for i in ids])
+    cand = run(
+        "pr",
+        [bench(i, rng.lognormal(0, 0.02, 20) * (1.3 if n < 5 else 1)) for n, i in enumerate(ids)],
+    )
+    text = render(compare(base, cand), "markdown")
+    assert len(text) <= 60_000
+    assert "more not shown here" in text
+    assert text.count("🔴") >= 5  # the flagged ones come first and are all there

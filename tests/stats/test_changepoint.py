@@ -1,0 +1,181 @@
+"""Change-point detection on seeded synthetic series with planted steps and spikes."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vmbench.errors import UsageError
+from vmbench.stats.changepoint import (
+    StepSettings,
+    detect_steps,
+    median3,
+    rank_scan,
+    rank_test,
+)
+
+
+def series(
+    n: int,
+    *,
+    seed: int,
+    noise: float = 0.03,
+    steps: tuple[tuple[int, float], ...] = (),
+    spikes: tuple[tuple[int, float], ...] = (),
+    level: float = 1e4,
+) -> np.ndarray:
+    """Run means (ns): log-normal run-to-run noise, steps from run `at` on, one-run spikes."""
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0.0, noise, n)
+    for at, factor in steps:
+        y[at:] += np.log(factor)
+    for at, factor in spikes:
+        y[at] += np.log(factor)
+    out: np.ndarray = level * np.exp(y)
+    return out
+
+
+SEEDS = range(10)
+# Each series is one test at level alpha, so at the default 0.05 about one noise series in
+# twenty has a (correctly reported, p < 0.05) false step; the per-seed tests below use
+# alpha = 0.01 so that what they check is the method, and the rate is tested on its own.
+STRICT = StepSettings(alpha=0.01)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_one_step_is_found_at_the_right_run(seed: int) -> None:
+    found = detect_steps(series(40, seed=seed, steps=((23, 1.15),)), STRICT)
+    assert len(found) == 1
+    assert abs(found[0].index - 23) <= 1
+    assert found[0].change == pytest.approx(0.15, abs=0.03)
+    assert found[0].p_value < 0.05
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_two_steps_up_then_down_are_both_found(seed: int) -> None:
+    # Binary segmentation's blind spot: a step up and back down again.
+    found = detect_steps(series(45, seed=seed, steps=((15, 1.2), (30, 1 / 1.2))), STRICT)
+    assert [abs(s.index - at) <= 1 for s, at in zip(found, (15, 30), strict=True)] == [True, True]
+    assert found[0].change > 0.1
+    assert found[1].change < -0.1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_two_steps_in_the_same_direction_are_both_found(seed: int) -> None:
+    found = detect_steps(series(60, seed=seed, steps=((20, 1.1), (40, 1.1))), STRICT)
+    assert [s.index for s in found] == pytest.approx([20, 40], abs=1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("at", [0, 1, 12, 25, 38, 39])
+def test_a_single_run_spike_is_not_a_change_point(seed: int, at: int) -> None:
+    assert detect_steps(series(40, seed=seed, spikes=((at, 3.0),)), STRICT) == []
+    assert detect_steps(series(40, seed=seed, spikes=((at, 0.3),)), STRICT) == []
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_spike_next_to_a_step_does_not_move_it(seed: int) -> None:
+    found = detect_steps(series(40, seed=seed, steps=((20, 1.2),), spikes=((8, 2.5),)), STRICT)
+    assert [s.index for s in found] == pytest.approx([20], abs=1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("n", [8, 30, 200])
+def test_pure_noise_has_no_change_point(seed: int, n: int) -> None:
+    assert detect_steps(series(n, seed=seed, noise=0.1), STRICT) == []
+
+
+def test_false_alarm_rate_on_noise_is_about_alpha() -> None:
+    # The permutation test is exact under exchangeable noise: over many noise series the
+    # share with a change point stays near alpha, not at "one per series".
+    runs = [detect_steps(series(100, seed=1000 + s, noise=0.1)) for s in range(200)]
+    assert sum(map(bool, runs)) / 200 <= 0.10
+    strict = [detect_steps(series(100, seed=1000 + s, noise=0.1), STRICT) for s in range(200)]
+    assert sum(map(bool, strict)) / 200 <= 0.03
+
+
+def test_same_input_same_output() -> None:
+    x = series(300, seed=7, steps=((100, 1.05), (200, 0.9)), noise=0.05)
+    assert detect_steps(x) == detect_steps(x.copy())
+
+
+def test_planted_step_in_eight_runs_reaches_the_exact_best_p_value() -> None:
+    # 8 runs, 4 before and 4 after: of the 70 ways to place the 4 slow runs, only the two
+    # fully separated ones are as extreme, so p = 2/70 exactly.
+    x = np.array([100, 101, 99, 100.5, 120, 121, 119.5, 120.5])
+    (step,) = detect_steps(x)
+    assert step.index == 4
+    assert step.p_value == pytest.approx(2 / 70)
+    assert step.before == pytest.approx(100.25)
+    assert step.after == pytest.approx(120.25)
+
+
+def test_exact_null_matches_brute_force_enumeration() -> None:
+    y = np.log(np.array([5.0, 1.0, 4.0, 2.0, 8.0, 9.0, 7.0]))
+    observed, _ = rank_scan(np.argsort(np.argsort(y)).astype(float) + 1, 2)
+    ranks = np.arange(1, 8, dtype=float)
+    peaks = np.array([rank_scan(ranks[list(p)], 2)[0] for p in itertools.permutations(range(7))])
+    expected = np.mean(peaks >= observed * (1 - 1e-12))
+    assert rank_test(y, StepSettings()) == pytest.approx(expected)
+
+
+def test_median3_removes_a_lone_spike_and_keeps_a_two_run_step() -> None:
+    z = np.array([0, 0, 5, 0, 0, 0, 3, 3], dtype=float)
+    assert median3(z).tolist() == [0, 0, 0, 0, 0, 0, 3, 3]
+
+
+def test_min_change_hides_small_steps() -> None:
+    x = series(60, seed=3, steps=((30, 1.04),), noise=0.005)
+    assert len(detect_steps(x)) == 1
+    assert detect_steps(x, StepSettings(min_change=0.05)) == []
+
+
+def test_short_series_have_no_steps() -> None:
+    assert detect_steps([]) == []
+    assert detect_steps([1.0, 2.0, 3.0]) == []
+
+
+@pytest.mark.parametrize("bad", [[1.0, -2.0, 3.0, 4.0], [1.0, float("nan"), 3.0, 4.0]])
+def test_times_must_be_positive_and_finite(bad: list[float]) -> None:
+    with pytest.raises(UsageError, match="finite positive"):
+        detect_steps(bad)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"alpha": 0.0}, {"min_size": 1}, {"permutations": 10}, {"min_change": -1}]
+)
+def test_settings_are_validated(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(UsageError):
+        StepSettings(**kwargs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    scale=st.floats(1e-3, 1e6),
+    at=st.integers(6, 34),
+    factor=st.sampled_from([0.7, 0.85, 1.2, 1.5]),
+)
+def test_scaling_every_time_changes_no_step(
+    seed: int, scale: float, at: int, factor: float
+) -> None:
+    x = series(40, seed=seed, steps=((at, factor),))
+    base = detect_steps(x)
+    scaled = detect_steps(x * scale)
+    assert [(s.index, s.p_value) for s in scaled] == [(s.index, s.p_value) for s in base]
+    for a, b in zip(scaled, base, strict=True):
+        assert a.change == pytest.approx(b.change, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), at=st.integers(4, 36), factor=st.floats(1.3, 5.0))
+def test_reversing_time_mirrors_a_step(seed: int, at: int, factor: float) -> None:
+    x = series(40, seed=seed, steps=((at, factor),))
+    forward = [s.index for s in detect_steps(x)]
+    backward = [40 - s.index for s in detect_steps(x[::-1])]
+    assert sorted(backward) == pytest.approx(sorted(forward), abs=1)

@@ -1,0 +1,754 @@
+"""The `compare` job of .github/workflows/benchmark.yml, run the way GitHub runs it.
+
+Its steps run in order with bash (`bash -e`, as GitHub runs an unspecified shell), with
+GITHUB_EVENT_NAME=pull_request, GITHUB_STEP_SUMMARY/GITHUB_OUTPUT/GITHUB_ENV/GITHUB_PATH
+pointing at temporary files, each step's `env:` with its `${{ }}` expressions evaluated
+(step outputs included) and the `if:` conditions honoured. The `uses:` steps get local
+equivalents: checkout copies the repository's params, setup-python and cache do nothing
+(this venv is on PATH), download-artifact puts the bundled Criterion data where the job
+expects the benchmark job's artifact. The `install` step (pip install of vmbench) is
+replaced by this venv. Nothing else is replaced: the job's own scripts decide.
+
+Against the bundled data the job must fail on the planted regression (`pr` vs `main`)
+with the markdown in the step summary, and pass on an A/A pair. The PR comment script
+(actions/github-script) is run with node against a recording fake of the GitHub API: one
+comment, found by its hidden marker and updated in place.
+
+The `notify` job runs the same way twice (two pushes to main) against a local bare git
+repository standing in for GitHub (VMBENCH_HISTORY_REMOTE): the history branch gets
+both runs, the baseline file and the trend report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.paths import REPO
+from vmbench import escape
+
+ROOT = REPO
+WORKFLOW = ROOT / ".github" / "workflows" / "benchmark.yml"
+CRITERION = ROOT / "examples" / "data" / "criterion"
+MARKER = "<!-- vmbench-report -->"
+GITHUB: dict[str, Any] = {
+    "event_name": "pull_request",
+    "sha": "b" * 40,
+    "ref": "refs/pull/7/merge",
+    "ref_name": "7/merge",
+    "base_ref": "main",
+    "repository": "vmbench/vmbench",
+    "run_id": "4242",
+    "server_url": "https://github.com",
+    "token": "test-token",
+    "workspace": "",
+    "event": {
+        "pull_request": {
+            "number": 7,
+            "base": {"sha": "a" * 40},
+            "head": {"repo": {"full_name": "vmbench/vmbench"}, "sha": "b" * 40},
+        }
+    },
+}
+
+
+# --- a small evaluator of the GitHub expressions this workflow uses -----------------
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<num>\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||!|\(|\))"
+    r"|(?P<call>[A-Za-z_][\w-]*)\(\)|(?P<path>[A-Za-z_][\w.-]*))"
+)
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (None, False, "", 0, 0.0)
+
+
+def evaluate(expression: str, context: Callable[[str], Any], status: str) -> Any:
+    """Evaluate a GitHub expression: literals, context paths, == != ! && || ( ) and the
+    status functions, with GitHub's semantics (`a || b` gives the first truthy value).
+    Anything else raises, so a workflow change the test cannot follow fails loudly."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    text = expression.strip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise NotImplementedError(f"cannot evaluate {expression!r} at {text[pos:]!r}")
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    calls = {
+        "success": status == "success",
+        "failure": status == "failure",
+        "always": True,
+        "cancelled": False,
+    }
+    at = 0
+
+    def peek() -> str | None:
+        return tokens[at][1] if at < len(tokens) and tokens[at][0] == "op" else None
+
+    def primary() -> Any:
+        nonlocal at
+        kind, value = tokens[at]
+        at += 1
+        if kind == "op" and value == "(":
+            result = either()
+            at += 1  # ")"
+            return result
+        if kind == "str":
+            return value[1:-1].replace("''", "'")
+        if kind == "num":
+            return float(value)
+        if kind == "call":
+            if value not in calls:
+                raise NotImplementedError(f"function {value}() in {expression!r}")
+            return calls[value]
+        if kind == "path":
+            literals = {"true": True, "false": False, "null": None}
+            return literals[value] if value in literals else context(value)
+        raise NotImplementedError(f"unexpected {value!r} in {expression!r}")
+
+    def unary() -> Any:
+        nonlocal at
+        if peek() == "!":
+            at += 1
+            return not _truthy(unary())
+        left = primary()
+        if peek() in ("==", "!="):
+            op = peek()
+            at += 1
+            right = primary()
+            same = str(left).lower() == str(right).lower() if left != right else True
+            return same if op == "==" else not same
+        return left
+
+    def both() -> Any:
+        nonlocal at
+        left = unary()
+        while peek() == "&&":
+            at += 1
+            right = unary()
+            left = right if _truthy(left) else left
+        return left
+
+    def either() -> Any:
+        nonlocal at
+        left = both()
+        while peek() == "||":
+            at += 1
+            right = both()
+            left = left if _truthy(left) else right
+        return left
+
+    result = either()
+    if at != len(tokens):
+        raise NotImplementedError(f"cannot evaluate {expression!r}")
+    return result
+
+
+_EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
+
+
+def substitute(text: str, context: Callable[[str], Any]) -> str:
+    def one(match: re.Match[str]) -> str:
+        value = evaluate(match.group(1), context, "success")
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return _EXPR.sub(one, text)
+
+
+# --- the job runner -----------------------------------------------------------------
+
+
+@dataclass
+class JobResult:
+    status: str
+    summary: str
+    ran: list[str]
+    failed_step: str | None
+    outputs: dict[str, dict[str, str]]
+    workspace: Path
+    uses: list[str] = field(default_factory=list)
+
+
+def _parse_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "<<" in line and "=" not in line.split("<<", 1)[0]:
+            name, delimiter = line.split("<<", 1)
+            body = []
+            i += 1
+            while lines[i] != delimiter:
+                body.append(lines[i])
+                i += 1
+            values[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+        i += 1
+    return values
+
+
+def run_job(
+    workflow: dict[str, Any],
+    job_name: str,
+    *,
+    workspace: Path,
+    runner_env: Mapping[str, str],
+    local_actions: Mapping[str, Callable[[dict[str, Any], Path], None]],
+    replaced_steps: Mapping[str, Callable[[Path], None]],
+    github_context: Mapping[str, Any] | None = None,
+) -> JobResult:
+    job = workflow["jobs"][job_name]
+    temp = workspace.parent / f"{workspace.name}-runner"
+    temp.mkdir()
+    summary = temp / "step_summary.md"
+    summary.touch()
+    outputs: dict[str, dict[str, str]] = {}
+    extra_env: dict[str, str] = {}
+    extra_path: list[str] = []
+    github = {**(github_context or GITHUB), "workspace": str(workspace)}
+    env_layers: list[dict[str, str]] = []
+
+    def context(path: str) -> Any:
+        head, _, rest = path.partition(".")
+        if head == "steps":
+            step_id, _, output = rest.partition(".outputs.")
+            return outputs.get(step_id, {}).get(output, "")
+        if head in ("inputs", "vars", "secrets"):
+            return ""
+        if head == "env":
+            for layer in reversed(env_layers):
+                if rest in layer:
+                    return layer[rest]
+            return extra_env.get(rest, runner_env.get(rest, ""))
+        if head == "runner":
+            return {"os": "Linux", "temp": str(temp)}[rest]
+        if head != "github":
+            raise NotImplementedError(f"context {path}")
+        value: Any = github
+        for part in rest.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    def layer(mapping: Mapping[str, Any] | None) -> dict[str, str]:
+        def text(value: Any) -> str:
+            return str(value).lower() if isinstance(value, bool) else str(value)
+
+        return {k: substitute(text(v), context) for k, v in (mapping or {}).items()}
+
+    env_layers.append(layer(workflow.get("env")))
+    env_layers.append(layer(job.get("env")))
+    status = "success"
+    ran: list[str] = []
+    uses: list[str] = []
+    failed_step = None
+    for index, step in enumerate(job["steps"]):
+        name = step.get("name") or step.get("id") or f"step {index}"
+        condition = str(step.get("if", "success()")).strip()
+        condition = _EXPR.sub(lambda m: m.group(1), condition)
+        if not evaluate(condition, context, status):
+            continue
+        if "uses" in step:
+            action = step["uses"].split("@", 1)[0]
+            # Set-up actions are no-ops here; their inputs (hashFiles(...) keys) are not read.
+            setup = action in ("actions/cache", "actions/setup-python")
+            with_values = {} if setup else layer(step.get("with"))
+            local_actions[action](with_values, workspace)
+            uses.append(action)
+            ran.append(name)
+            continue
+        if step.get("id") in replaced_steps:
+            replaced_steps[step["id"]](workspace)
+            ran.append(name)
+            continue
+        output_file = temp / f"output-{index}"
+        env_file = temp / f"env-{index}"
+        path_file = temp / f"path-{index}"
+        for f in (output_file, env_file, path_file):
+            f.touch()
+        env = dict(runner_env)
+        env.update(extra_env)
+        for mapping in env_layers:
+            env.update(mapping)
+        env.update(layer(step.get("env")))
+        env["PATH"] = os.pathsep.join([*reversed(extra_path), runner_env["PATH"]])
+        env.update(
+            {
+                "CI": "true",
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_EVENT_NAME": github["event_name"],
+                "GITHUB_SHA": github["sha"],
+                "GITHUB_REF": github["ref"],
+                "GITHUB_REF_NAME": github["ref_name"],
+                "GITHUB_REPOSITORY": github["repository"],
+                "GITHUB_RUN_ID": github["run_id"],
+                "GITHUB_SERVER_URL": github["server_url"],
+                "GITHUB_WORKSPACE": str(workspace),
+                "GITHUB_STEP_SUMMARY": str(summary),
+                "GITHUB_OUTPUT": str(output_file),
+                "GITHUB_ENV": str(env_file),
+                "GITHUB_PATH": str(path_file),
+                "RUNNER_TEMP": str(temp),
+            }
+        )
+        script = temp / f"step-{index}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        done = subprocess.run(
+            ["bash", "-e", str(script)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        ran.append(name)
+        if step.get("id"):
+            outputs[step["id"]] = _parse_env_file(output_file)
+        extra_env.update(_parse_env_file(env_file))
+        extra_path += [p for p in path_file.read_text().splitlines() if p]
+        if done.returncode != 0 and not step.get("continue-on-error"):
+            status = "failure"
+            failed_step = failed_step or name
+            sys.stderr.write(f"--- step {name!r} failed:\n{done.stdout}\n{done.stderr}\n")
+    return JobResult(
+        status=status,
+        summary=summary.read_text(encoding="utf-8"),
+        ran=ran,
+        failed_step=failed_step,
+        outputs=outputs,
+        workspace=workspace,
+        uses=uses,
+    )
+
+
+# --- the compare job against the bundled data ---------------------------------------
+
+
+def _local_actions() -> dict[str, Callable[[dict[str, Any], Path], None]]:
+    def checkout(with_values: dict[str, Any], workspace: Path) -> None:
+        assert with_values.get("persist-credentials") == "false"
+        shutil.copytree(ROOT / "params", workspace / "params")
+
+    def download(with_values: dict[str, Any], workspace: Path) -> None:
+        assert with_values["name"] == "criterion"
+        (workspace / with_values["path"]).symlink_to(CRITERION, target_is_directory=True)
+
+    def nothing(with_values: dict[str, Any], workspace: Path) -> None:
+        return None
+
+    def upload(with_values: dict[str, Any], workspace: Path) -> None:
+        assert with_values["name"] == "vmbench-report"
+        assert (workspace / with_values["path"]).is_dir()
+
+    def comment(with_values: dict[str, Any], workspace: Path) -> None:
+        assert MARKER in with_values["script"]
+
+    return {
+        "actions/checkout": checkout,
+        "actions/setup-python": nothing,
+        "actions/cache": nothing,
+        "actions/download-artifact": download,
+        "actions/upload-artifact": upload,
+        "actions/github-script": comment,
+    }
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return data
+
+
+def _compare(tmp_path: Path, workflow: dict[str, Any], **pair: str) -> JobResult:
+    if not (CRITERION / ".").is_dir():
+        pytest.skip(f"bundled example data {CRITERION} is missing")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    venv_bin = str(Path(sys.executable).parent)
+    runner_env = {
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "LANG": "C.UTF-8",
+        **pair,
+    }
+    return run_job(
+        workflow,
+        "compare",
+        workspace=workspace,
+        runner_env=runner_env,
+        local_actions=_local_actions(),
+        replaced_steps={"install": lambda _ws: None},
+    )
+
+
+def _pair(params_file: str) -> dict[str, str]:
+    """The runs the project's params file compares, as the compare job's env variables:
+    params/regression.yaml is `pr` against `main`, params/regression-aa.yaml an A/A pair,
+    each with the run-to-run noise of other identical-code runs."""
+    params = yaml.safe_load((ROOT / "params" / params_file).read_text(encoding="utf-8"))
+
+    def words(value: str | list[str]) -> str:
+        return " ".join([value] if isinstance(value, str) else value)
+
+    return {
+        "VMBENCH_BASELINE": words(params["baseline"]),
+        "VMBENCH_CANDIDATE": words(params["candidate"]),
+        "VMBENCH_NOISE": words(params.get("noise_runs", [])),
+    }
+
+
+@pytest.mark.slow
+def test_compare_job_fails_on_the_planted_regression(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    result = _compare(tmp_path, workflow, **_pair("regression.yaml"))
+    assert result.status == "failure"
+    assert result.failed_step == "Regression gate"
+    assert result.outputs["detect"]["status"] == "1"
+    assert result.outputs["report"]["status"] == "0"
+    assert result.summary.startswith(MARKER)
+    assert "🔴" in result.summary
+    comparison = json.loads((result.workspace / "vmbench-out/comparison.json").read_text())
+    flagged = {b["id"] for b in comparison["benchmarks"] if b["severity"] in ("high", "medium")}
+    assert flagged
+    for bench_id in flagged:  # every flagged benchmark is named in the summary
+        assert escape.markdown(bench_id) in result.summary
+    # the planted slowdowns (examples/data/PLANTED.json) with their design-document severity
+    planted = json.loads((CRITERION.parent / "PLANTED.json").read_text(encoding="utf-8"))["pr"]
+    severity = {b["id"]: b["severity"] for b in comparison["benchmarks"]}
+    for bench_id, factor in planted.items():
+        if factor > 1.2:
+            assert severity[bench_id] == "high", bench_id
+        elif factor > 1.1:
+            assert severity[bench_id] == "medium", bench_id
+    comment = (result.workspace / "vmbench-out/comment.md").read_text(encoding="utf-8")
+    assert comment.startswith(MARKER)
+    assert (result.workspace / "vmbench-out/pr-number.txt").read_text().strip() == "7"
+    report = result.workspace / "vmbench-out/report"
+    assert {p.name for p in report.iterdir()} >= {
+        "regression.html",
+        "regression.md",
+        "regression.json",
+        "regression.ipynb",
+    }
+    # the comment step ran (same-repository PR), the artifact upload too
+    assert "actions/github-script" in result.uses
+    assert "actions/upload-artifact" in result.uses
+
+
+@pytest.mark.slow
+def test_compare_job_passes_on_an_aa_pair(tmp_path: Path, workflow: dict[str, Any]) -> None:
+    result = _compare(tmp_path, workflow, **_pair("regression-aa.yaml"))
+    assert result.status == "success", result.summary
+    assert result.failed_step is None
+    assert result.outputs["detect"]["status"] == "0"
+    assert result.summary.startswith(MARKER)
+    assert "🔴" not in result.summary
+
+
+def test_fork_pull_requests_do_not_comment(tmp_path: Path, workflow: dict[str, Any]) -> None:
+    # The comment step's condition, evaluated for a fork: skipped (read-only token).
+    step = next(
+        s for s in workflow["jobs"]["compare"]["steps"] if "github-script" in s.get("uses", "")
+    )
+    condition = _EXPR.sub(lambda m: m.group(1), step["if"])
+    fork = json.loads(json.dumps(GITHUB))
+    fork["event"]["pull_request"]["head"]["repo"]["full_name"] = "someone/vmbench"
+
+    def context_for(github: dict[str, Any]) -> Callable[[str], Any]:
+        def context(path: str) -> Any:
+            value: Any = github
+            for part in path.split(".")[1:]:
+                value = value.get(part) if isinstance(value, dict) else None
+            return value
+
+        return context
+
+    assert evaluate(condition, context_for(GITHUB), "success") is True
+    assert evaluate(condition, context_for(fork), "success") is False
+    # and still runs after a failed step, so the comment reports a failing gate
+    assert evaluate(condition, context_for(GITHUB), "failure") is True
+
+
+def test_expression_evaluator() -> None:
+    def context(path: str) -> Any:
+        return {"inputs.x": "", "github.event_name": "push", "steps.a.outputs.b": "1"}[path]
+
+    assert evaluate("inputs.x || '5'", context, "success") == "5"
+    assert evaluate("github.event_name == 'pull_request'", context, "success") is False
+    assert evaluate("!cancelled() && steps.a.outputs.b == '1'", context, "failure") is True
+    assert evaluate("success()", context, "failure") is False
+    with pytest.raises(NotImplementedError):
+        evaluate("contains(github.event_name, 'p')", context, "success")
+
+
+# --- the comment script, in node, against a recording fake API ----------------------
+
+_NODE_HARNESS = r"""
+const fs = require("fs");
+const [scriptFile, stateFile] = process.argv.slice(2);
+const state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+const calls = [];
+const github = {
+  paginate: async (fn, args) => { calls.push(["list", args.issue_number]); return state.comments; },
+  rest: {
+    issues: {
+      listComments: "listComments",
+      updateComment: async (a) => { calls.push(["update", a.comment_id, a.body]); },
+      createComment: async (a) => { calls.push(["create", a.issue_number, a.body]); },
+    },
+    pulls: { list: async () => ({ data: state.pulls || [] }) },
+  },
+};
+const core = {
+  setFailed: (m) => calls.push(["failed", m]),
+  info: (m) => calls.push(["info", m]),
+};
+const context = { repo: { owner: "vmbench", repo: "vmbench" }, payload: state.payload };
+const body = fs.readFileSync(scriptFile, "utf8");
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction("require", "github", "context", "core", body)(require, github, context, core)
+  .then(() => console.log(JSON.stringify(calls)))
+  .catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def _run_script(
+    tmp_path: Path, script: str, state: dict[str, Any], env: dict[str, str]
+) -> list[list[Any]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (Debian package nodejs)")
+    (tmp_path / "harness.js").write_text(_NODE_HARNESS)
+    (tmp_path / "script.js").write_text(script)
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    done = subprocess.run(
+        [node, "harness.js", "script.js", "state.json"],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    calls: list[list[Any]] = json.loads(done.stdout)
+    return calls
+
+
+def _compare_script(workflow: dict[str, Any]) -> str:
+    steps = workflow["jobs"]["compare"]["steps"]
+    script: str = next(s for s in steps if "github-script" in s.get("uses", ""))["with"]["script"]
+    return script
+
+
+def test_comment_is_created_once_then_updated_in_place(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    (tmp_path / "comment.md").write_text(f"{MARKER}\nbody v1")
+    env = {"COMMENT_FILE": "comment.md"}
+    payload = {"pull_request": {"number": 7}}
+    human = {"id": 1, "user": {"type": "User"}, "body": f"quoting {MARKER}"}
+    first = _run_script(
+        tmp_path, _compare_script(workflow), {"comments": [human], "payload": payload}, env
+    )
+    assert first == [["list", 7], ["create", 7, f"{MARKER}\nbody v1"]]
+    ours = {"id": 99, "user": {"type": "Bot"}, "body": f"{MARKER}\nold"}
+    second = _run_script(
+        tmp_path, _compare_script(workflow), {"comments": [human, ours], "payload": payload}, env
+    )
+    assert second == [["list", 7], ["update", 99, f"{MARKER}\nbody v1"]]
+
+
+def test_fork_follow_up_posts_only_for_the_run_s_own_pull_request(tmp_path: Path) -> None:
+    follow_up = yaml.safe_load((ROOT / ".github/workflows/benchmark-comment.yml").read_text())
+    step = next(s for s in follow_up["jobs"]["comment"]["steps"] if "github-script" in s["uses"])
+    script = step["with"]["script"]
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "comment.md").write_text(f"{MARKER}\nfrom a fork")
+    env = {"REPORT_DIR": str(report)}
+    run = {"head_sha": "c" * 40}
+    pulls = [{"number": 12, "head": {"sha": "c" * 40}}]
+    state = {"comments": [], "payload": {"workflow_run": run}, "pulls": pulls}
+
+    (report / "pr-number.txt").write_text("12\n")
+    assert _run_script(tmp_path, script, state, env) == [
+        ["list", 12],
+        ["create", 12, f"{MARKER}\nfrom a fork"],
+    ]
+    # a number that is not this run's pull request: nothing posted
+    (report / "pr-number.txt").write_text("13\n")
+    calls = _run_script(tmp_path, script, state, env)
+    assert [c[0] for c in calls] == ["info"]
+    # anything but digits is refused
+    (report / "pr-number.txt").write_text("12; rm -rf /\n")
+    calls = _run_script(tmp_path, script, state, env)
+    assert calls[0][0] == "failed"
+    assert len(calls) == 1
+
+
+# --- the notify job: history branch, baseline file, trend report ---------------------
+
+
+def _artifact_with_new(source: Path, target: Path, baseline: str) -> None:
+    """A main push run's `criterion` artifact: the bundled run `baseline` saved as `new`."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("report", "*.svg", "*.html"))
+    for run_dir in list(target.rglob(baseline)):
+        if run_dir.is_dir() and (run_dir / "sample.json").is_file():
+            shutil.copytree(run_dir, run_dir.parent / "new", dirs_exist_ok=True)
+
+
+def _notify(tmp_path: Path, workflow: dict[str, Any], remote: Path, *, commit: str) -> JobResult:
+    from vmbench.history.machine import MachineInfo
+    from vmbench.history.store import add_run
+    from vmbench.readers.criterion import load_criterion
+
+    workspace = tmp_path / f"ws-{commit}"
+    workspace.mkdir()
+    artifact = tmp_path / f"artifact-{commit}"
+    _artifact_with_new(CRITERION, artifact, "main")
+
+    def download(with_values: dict[str, Any], ws: Path) -> None:
+        target = ws / with_values["path"]
+        if with_values["name"] == "criterion":
+            target.symlink_to(artifact, target_is_directory=True)
+        else:  # the history entry the benchmark job's `vmbench bench --history` wrote
+            assert with_values["name"] == "history-entry"
+            run = load_criterion(artifact, "new")
+            date = datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc)
+            date += datetime.timedelta(days=int(commit[-1]))
+            add_run(
+                target,
+                run,
+                commit=commit,
+                branch="main",
+                date=date,
+                machine=MachineInfo(name="github-ubuntu-24.04"),
+            )
+
+    actions = _local_actions()
+    actions["actions/download-artifact"] = download
+    actions["actions/upload-artifact"] = lambda with_values, ws: None
+    push = {
+        **GITHUB,
+        "event_name": "push",
+        "sha": commit,
+        "ref": "refs/heads/main",
+        "ref_name": "main",
+        "event": {},
+    }
+    venv_bin = str(Path(sys.executable).parent)
+    return run_job(
+        workflow,
+        "notify",
+        workspace=workspace,
+        runner_env={
+            "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": os.environ.get("HOME", str(tmp_path)),
+            "LANG": "C.UTF-8",
+            "VMBENCH_HISTORY_REMOTE": str(remote),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+        local_actions=actions,
+        replaced_steps={"install": lambda _ws: None},
+        github_context=push,
+    )
+
+
+@pytest.mark.slow
+def test_notify_job_records_history_on_the_data_branch(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    if not CRITERION.is_dir():
+        pytest.skip(f"bundled example data {CRITERION} is missing")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+
+    first = _notify(tmp_path, workflow, remote, commit="c0ffee01")
+    assert first.status == "success", first.summary
+    second = _notify(tmp_path, workflow, remote, commit="c0ffee02")
+    assert second.status == "success", second.summary
+
+    listing = subprocess.run(
+        ["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "benchmark-history"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    entries = [name for name in listing if name.startswith("history/")]
+    assert len(entries) == 2
+    assert all(name.endswith(".parquet") for name in entries)
+    assert "benches/baselines/main.json" in listing
+    log = subprocess.run(
+        ["git", "--git-dir", str(remote), "log", "--format=%s", "benchmark-history"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert log == ["vmbench: record c0ffee02 (main)", "vmbench: record c0ffee01 (main)"]
+    baseline = json.loads(
+        subprocess.run(
+            [
+                "git",
+                "--git-dir",
+                str(remote),
+                "show",
+                "benchmark-history:benches/baselines/main.json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert set(baseline) == {b.id for b in _bundled_main()}
+    assert "## vmbench: benchmark history" in second.summary
+    assert "2 runs in the history" in second.summary
+    assert (second.workspace / "vmbench-out/report/trend.html").is_file()
+
+
+def _bundled_main() -> list[Any]:
+    from vmbench.readers.criterion import load_criterion
+
+    return list(load_criterion(CRITERION, "main").benchmarks.values())
+
+
+@pytest.mark.slow
+def test_compare_job_fails_with_a_note_on_bad_input(
+    tmp_path: Path, workflow: dict[str, Any]
+) -> None:
+    result = _compare(tmp_path, workflow, VMBENCH_BASELINE="no-such-run", VMBENCH_CANDIDATE="pr")
+    assert result.status == "failure"
+    assert result.failed_step == "Detect regressions"
+    assert result.outputs["detect"]["status"] == "2"
+    assert result.summary.startswith(MARKER)
+    assert "vmbench could not compare the runs (exit 2)" in result.summary
+    assert "Regression report" not in result.ran  # skipped after the failure
+    assert "actions/github-script" in result.uses  # the PR still hears about it

@@ -1,0 +1,353 @@
+"""What the regression notebook calls: load from parameters, compare, format, write JSON.
+
+A notebook cell calls one of these and displays the result (`vmbench.render.display`), so the
+notebooks hold no logic and the same functions serve a user's own notebook. Tables
+returned here are already formatted (strings with units), ready to display; the raw
+numbers go to the JSON summary through `Comparison.to_dict()`. The category notebook's
+functions are in `vmbench.notebook.category`; the loaders, `skipped_table` and `write_json`
+are in `vmbench.notebook.common`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from vmbench.compare.insights import FLAGGED, category_changes, insights, recommendations
+from vmbench.compare.noise import NoiseModel
+from vmbench.compare.refs import compare_refs
+from vmbench.compare.result import BenchmarkComparison, Comparison, clean_dict
+from vmbench.model import Run
+from vmbench.notebook.common import (
+    FOLD_ROWS,
+    TABLE_LIMIT,
+    JsonSummary,
+    as_list,
+    pct,
+)
+from vmbench.readers.categories import Categories
+from vmbench.readers.frames import samples_frame, skipped_frame
+from vmbench.render import plots
+from vmbench.render.display import Nothing, Plot, Stack, Table
+from vmbench.settings import Settings
+from vmbench.units import format_duration
+
+MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment) report
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Everything the regression report shows, computed once."""
+
+    comparison: Comparison
+    baseline: tuple[Run, ...]
+    candidate: tuple[Run, ...]
+    noise: NoiseModel | None
+    noise_excluded: tuple[str, ...]  # noise runs left out because they are compared
+    categories: Categories
+    skipped: pd.DataFrame  # vmbench.readers.frames.skipped_frame of every run loaded
+
+
+def regression_data(
+    *,
+    criterion_dir: str | Path,
+    baseline: str | Sequence[str],
+    candidate: str | Sequence[str],
+    noise_runs: Sequence[str] = (),
+    categories_file: str | Path | None = None,
+    alpha: float = 0.05,
+    regression: float = 0.10,
+    high: float = 0.20,
+    improvement: float = 0.05,
+) -> RegressionData:
+    """Load the runs, learn the noise model, compare.
+
+    Noise runs must be identical code measured apart from the compared runs; a run that
+    is itself compared is left out of the noise model (its difference would be counted
+    as noise, which is circular) and listed in `noise_excluded`. A run with no usable
+    benchmark is an InputError naming the first skipped file: an empty comparison must
+    not pass as "no regression".
+    """
+    result = compare_refs(
+        criterion_dir=Path(criterion_dir),
+        baseline=as_list(baseline),
+        candidate=as_list(candidate),
+        settings=Settings(alpha=alpha, regression=regression, high=high, improvement=improvement),
+        noise_refs=[str(r) for r in noise_runs],
+        categories_file=Path(categories_file) if categories_file else None,
+    )
+    return RegressionData(
+        comparison=result.comparison,
+        baseline=result.baseline_runs,
+        candidate=result.candidate_runs,
+        noise=result.noise,
+        noise_excluded=result.noise_excluded,
+        categories=result.categories,
+        skipped=skipped_frame(result.runs),
+    )
+
+
+# --- formatted tables ---------------------------------------------------------------------
+
+
+def _p(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return ""
+    return f"{x:.2g}" if x >= 1e-4 else "<1e-4"
+
+
+def _side(b: BenchmarkComparison, which: str) -> str:
+    side = b.baseline if which == "baseline" else b.candidate
+    if side is None:
+        return ""
+    if b.kind != "time" or side.mean_ns is None:
+        return f"{side.value:.4g} {side.unit}"
+    text = format_duration(side.mean_ns)
+    if side.mean_ci_ns is not None:
+        low, high = side.mean_ci_ns
+        text += f" [{format_duration(low)}, {format_duration(high)}]"
+    return text
+
+
+def _change(b: BenchmarkComparison) -> str:
+    text = pct(b.change)
+    if text and b.change_ci is not None:
+        text += f" [{pct(b.change_ci[0])}, {pct(b.change_ci[1])}]"
+    return text
+
+
+def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
+    """One formatted row per benchmark: means with 95% CI, change with CI, p, q, severity."""
+    return pd.DataFrame(
+        [
+            {
+                "benchmark": b.id,
+                "baseline mean [95% CI]": _side(b, "baseline"),
+                "candidate mean [95% CI]": _side(b, "candidate"),
+                "change [95% CI]": _change(b),
+                "p": _p(b.p_value),
+                "q": _p(b.q_value),
+                "severity": f"{b.indicator} {b.severity}",
+                "note": b.note,
+            }
+            for b in benchmarks
+        ],
+        columns=[
+            "benchmark",
+            "baseline mean [95% CI]",
+            "candidate mean [95% CI]",
+            "change [95% CI]",
+            "p",
+            "q",
+            "severity",
+            "note",
+        ],
+    )
+
+
+def counts_table(comparison: Comparison) -> Table:
+    from vmbench.compare.verdicts import INDICATORS, SEVERITIES
+
+    frame = pd.DataFrame(
+        [
+            {"": INDICATORS[s], "severity": s, "benchmarks": str(comparison.counts.get(s, 0))}
+            for s in SEVERITIES
+            if comparison.counts.get(s, 0)
+        ],
+        columns=["", "severity", "benchmarks"],
+    )
+    return Table(frame, title="Counts")
+
+
+def settings_lines(data: RegressionData) -> list[str]:
+    """What decided the verdicts: thresholds, alpha, correction, runs and noise model."""
+    c = data.comparison
+    s = c.settings
+    lines = [
+        f"Baseline: {', '.join(c.baseline_runs)}; candidate: {', '.join(c.candidate_runs)}.",
+        f"Thresholds: high (🔴) above {s.high:+.0%}, medium (🟡) above {s.regression:+.0%}, "
+        f"improvement (🟢) below {-s.improvement:+.0%}; significant when the "
+        f"{s.correction} q-value < {s.alpha:g} (two-sided Mann-Whitney U on raw samples)"
+        + (" and the change exceeds the run-to-run noise band." if c.noise_model else "."),
+        f"Noise model: {c.noise_model or 'none'}.",
+    ]
+    if data.noise_excluded:
+        lines.append(
+            f"Left out of the noise model because they are compared: "
+            f"{', '.join(data.noise_excluded)}."
+        )
+    lines += [f"Warning: {w}." for w in c.warnings]
+    if len(data.skipped):
+        lines.append(
+            f"Warning: {len(data.skipped)} benchmarks or files could not be loaded and are "
+            "left out (listed under 'Skipped while loading')."
+        )
+    return lines
+
+
+def category_tables(comparison: Comparison) -> Stack:
+    """One table per category (worst first), folded when long; flagged rows on top."""
+    order = [name for name, _, _ in category_changes(comparison)]
+    others = sorted({b.category for b in comparison.benchmarks} - set(order))
+    tables = []
+    for name in [*order, *others]:
+        benches = [b for b in comparison.sorted_benchmarks() if b.category == name]
+        flagged = sum(1 for b in benches if b.severity in FLAGGED)
+        geo = next((g for n, g, _ in category_changes(comparison) if n == name), None)
+        title = f"{name}: {len(benches)} benchmarks, {flagged} flagged" + (
+            f", geometric-mean change {pct(geo)}" if geo is not None else ""
+        )
+        unsettled = sum(1 for b in benches if b.severity != "stable")
+        tables.append(
+            Table(
+                benchmark_rows(benches),
+                title=title,
+                fold=len(benches) > FOLD_ROWS or flagged == 0,
+                limit=TABLE_LIMIT,
+                # In a PR comment: what is not stable (sorted first), plus a few stable rows.
+                md_limit=min(MD_CATEGORY_ROWS, max(3, unsettled)),
+            )
+        )
+    return Stack(tables)
+
+
+def forest_frame(comparison: Comparison) -> pd.DataFrame:
+    """Time benchmarks with a change, most important first (for `plots.forest_plot`)."""
+    rows = [
+        {
+            "id": b.id,
+            "change": b.change,
+            "change_ci_low": b.change_ci[0] if b.change_ci else math.nan,
+            "change_ci_high": b.change_ci[1] if b.change_ci else math.nan,
+            "severity": b.severity,
+        }
+        for b in comparison.sorted_benchmarks()
+        if b.kind == "time" and b.change is not None and math.isfinite(b.change)
+    ]
+    return pd.DataFrame(
+        rows, columns=["id", "change", "change_ci_low", "change_ci_high", "severity"]
+    )
+
+
+def forest(data: RegressionData, *, limit: int = 40) -> Plot | Nothing:
+    """The forest plot of changes with intervals and threshold lines."""
+    frame = forest_frame(data.comparison)
+    if frame.empty:
+        return Nothing("No benchmark with samples on both sides: no change to plot.")
+    s = data.comparison.settings
+    figure = plots.forest_plot(
+        frame, regression=s.regression, high=s.high, improvement=s.improvement, limit=limit
+    )
+    shown = min(limit, len(frame))
+    return Plot(figure, alt=f"Changes of {shown} of {len(frame)} benchmarks, worst first")
+
+
+def flagged_distributions(data: RegressionData, *, limit: int = 12) -> Plot | Nothing:
+    """Raw per-iteration samples, baseline against candidate, of the flagged benchmarks."""
+    ids = flagged_ids(data.comparison)
+    if not ids:
+        return Nothing("Nothing flagged: no distributions to compare.")
+    shown = ids[:limit]
+    figure = plots.sample_distributions(
+        side_samples(data, shown),
+        shown,
+        baseline=data.comparison.baseline,
+        candidate=data.comparison.candidate,
+        limit=limit,
+    )
+    more = f" (first {len(shown)} of {len(ids)})" if len(ids) > len(shown) else ""
+    return Plot(figure, alt=f"Raw samples of the flagged benchmarks{more}")
+
+
+def flagged_ids(comparison: Comparison) -> list[str]:
+    """Regressions and improvements with samples on both sides, worst first."""
+    return [
+        b.id
+        for b in comparison.sorted_benchmarks()
+        if b.severity in ("high", "medium", "improvement") and b.kind == "time"
+    ]
+
+
+def side_samples(data: RegressionData, ids: Sequence[str]) -> pd.DataFrame:
+    """Raw samples of `ids`, run labels replaced by the side labels of the comparison."""
+    wanted = set(ids)
+    frames = []
+    for runs, label in (
+        (data.baseline, data.comparison.baseline),
+        (data.candidate, data.comparison.candidate),
+    ):
+        picked = [
+            Run(
+                label=label,
+                source=r.source,
+                format=r.format,
+                benchmarks={i: b for i, b in r.benchmarks.items() if i in wanted},
+            )
+            for r in runs
+        ]
+        frames.append(samples_frame(picked, data.categories))
+    return pd.concat(frames, ignore_index=True)
+
+
+def extremes(comparison: Comparison, count: int = 10) -> Stack:
+    """The fastest and slowest benchmarks by the candidate's mean time per iteration."""
+    timed = [
+        b for b in comparison.benchmarks if b.kind == "time" and b.candidate and b.candidate.mean_ns
+    ]
+    timed.sort(key=lambda b: (b.candidate.mean_ns if b.candidate else 0.0, b.id))
+    return Stack(
+        [
+            Table(benchmark_rows(timed[:count]).iloc[:, :4], title=f"Fastest {count}"),
+            Table(benchmark_rows(timed[::-1][:count]).iloc[:, :4], title=f"Slowest {count}"),
+        ]
+    )
+
+
+def status_table(comparison: Comparison, severity: str) -> Table:
+    benches = [b for b in comparison.sorted_benchmarks() if b.severity == severity]
+    frame = benchmark_rows(benches)[
+        [
+            "benchmark",
+            "baseline mean [95% CI]",
+            "candidate mean [95% CI]",
+            "change [95% CI]",
+            "note",
+        ]
+    ]
+    return Table(
+        frame,
+        title=f"{severity} ({len(benches)})",
+        fold=len(benches) > FOLD_ROWS,
+        limit=TABLE_LIMIT,
+    )
+
+
+def status_tables(comparison: Comparison) -> Stack:
+    """New, removed, insufficient and noisy benchmarks (cannot-tell is a result too)."""
+    return Stack([status_table(comparison, s) for s in ("new", "removed", "insufficient", "noisy")])
+
+
+# --- JSON summaries -----------------------------------------------------------------------
+
+
+def regression_summary(data: RegressionData) -> dict[str, Any]:
+    """The comparison JSON plus the report's insights and recommendations."""
+    out = data.comparison.to_dict()  # already clean: only what is added here is cleaned
+    added = {
+        "report": "regression",
+        "insights": insights(data.comparison),
+        "recommendations": recommendations(data.comparison),
+        "noise_runs": list(data.noise.runs) if data.noise else [],
+        "noise_excluded": list(data.noise_excluded),
+        "skipped": data.skipped.to_dict(orient="records"),
+        "category_changes": [
+            {"category": n, "geomean_change": g, "benchmarks": k}
+            for n, g, k in category_changes(data.comparison)
+        ],
+    }
+    return JsonSummary(out | clean_dict(added))
