@@ -98,6 +98,8 @@ class Categories:
         if path is None:
             return cls.parse(DEFAULT_CATEGORIES_YAML, source=None)
         path = Path(path)
+        if not path.exists() and not path.is_symlink():
+            raise InputError(path, "does not exist")
         text = read_text(path, max_bytes=MAX_CONFIG_BYTES, what="a categories YAML file")
         return cls.parse(text, source=path)
 
