@@ -150,7 +150,8 @@ DEFAULT_CATEGORIES_YAML = """\
 # Each category lists patterns over benchmark ids (Criterion's full_id, e.g.
 # "memory/alloc_sized/4096"). A pattern is a shell-style glob matched against the
 # whole id (`*` also crosses "/", matching is case-sensitive), or a regular
-# expression when it starts with "re:" (searched anywhere in the id, Python syntax).
+# expression when it starts with "re:" (searched anywhere in the id; Python syntax
+# without backreferences or look-around: matched by RE2 in linear time).
 # Categories are tried in the order written here and the first match wins.
 # Benchmarks that match nothing fall back to their Criterion group, then to "other".
 # Add your own categories at the end (or before a broader one to take precedence).
