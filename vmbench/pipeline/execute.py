@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vmbench import escape
 from vmbench.atomic import atomic_copy, atomic_write_text
 from vmbench.errors import InputError, UsageError, VmbenchError
 from vmbench.readers.jsonfiles import read_yaml
@@ -190,6 +191,11 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
             f"its parameters are {', '.join(sorted(known))}"
         )
     for name, value in parameters.items():
+        if not _utf8(value):  # papermill writes parameters into the notebook as UTF-8
+            raise UsageError(
+                f"parameter {name} holds text that is not UTF-8 (a file name with other "
+                f"bytes?): {escape.encodable(value)}; rename it or pass a symlink"
+            )
         type_name = str(known[name].get("inferred_type_name") or "")
         if not _fits(value, type_name):
             hint = f" (quote text that looks like a number: -p {name} '\"...\"')"
@@ -197,6 +203,16 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
                 f"parameter {name} of notebook {Path(str(notebook)).stem} must be {type_name}, "
                 f"not {type(value).__name__} {_short(value)}" + (hint if "str" in type_name else "")
             )
+
+
+def _utf8(value: Any) -> bool:
+    if isinstance(value, str):
+        return escape.encodable(value) == value
+    if isinstance(value, list | tuple):
+        return all(_utf8(v) for v in value)
+    if isinstance(value, dict):
+        return all(_utf8(k) and _utf8(v) for k, v in value.items())
+    return True
 
 
 def _short(value: Any) -> str:
