@@ -447,7 +447,8 @@ def test_corpus_is_complete() -> None:
     folders = {p.name for p in BAD.iterdir() if p.is_dir() and not p.name.startswith("_")}
     runtime = {case["name"] for case in MANIFEST["cases"] if "setup" in case}
     runtime.add("does_not_exist")
-    assert folders == names - runtime, "cases.yaml and the case folders disagree"
+    stored = {case["name"] for case in MANIFEST["cases"] if "file" in case}  # + a setup
+    assert folders == (names - runtime) | stored, "cases.yaml and the case folders disagree"
     assert len(names) >= 30
     for case in MANIFEST["cases"]:
         assert set(case.get("run", [])) <= set(MANIFEST["commands"])
@@ -572,10 +573,10 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     """`vmbench show | head -1`: the reader left; no traceback, no error line."""
     good_tree = tmp_path / "criterion"
     _copy_good(good_tree)
-    for k in range(300):  # enough output to fill the pipe
+    for k in range(1500):  # more output than a pipe holds
         _clone_good(good_tree, f"many/b{k:03d}")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "vmbench", "show", str(good_tree)],
+        [sys.executable, "-m", "vmbench", "show", str(good_tree), "--format", "json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -584,6 +585,8 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     proc.stdout.readline()
     proc.stdout.close()
     err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) != 0
+    proc.stderr.close()
+    code = proc.wait(timeout=120)
+    assert code in (0, 1), err  # 1: the write failed with EPIPE and vmbench stopped quietly
     assert "Traceback" not in err, err
     assert "Exception ignored" not in err, err

@@ -25,6 +25,7 @@ from vmbench.model import Benchmark, Estimate, Run, SamplingMode, Throughput, Th
 from vmbench.readers.jsonfiles import (
     MAX_JSON_BYTES,
     ended_early,
+    loads_text,
     numbers,
     open_regular,
     read_bytes,
@@ -139,7 +140,7 @@ def load_cargo_criterion(path: Path, *, label: str | None = None) -> Run:
         if not text.strip():
             continue
         try:
-            message = json.loads(text)
+            message = loads_text(text)
         except json.JSONDecodeError as exc:
             hint = " (cut off?)" if ended_early(exc, len(text.rstrip())) else ""
             skipped.append(

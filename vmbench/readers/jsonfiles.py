@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +31,7 @@ import numpy as np
 import yaml
 
 from vmbench.errors import InputError
+from vmbench.escape import encodable
 from vmbench.model import FloatArray
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a real sample.json is a few KiB; refuse, don't swap
@@ -170,7 +172,7 @@ def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     if not data.strip():
         raise InputError(path, "empty file")
     try:
-        return json.loads(data)
+        return loads_text(data)
     except UnicodeDecodeError:
         raise InputError(path, "not UTF-8 text") from None
     except ValueError as exc:
@@ -182,6 +184,27 @@ def read_json(path: Path, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
         ) from None
     except RecursionError:
         raise InputError(path, "invalid JSON: nested too deeply") from None
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def loads_text(data: bytes | str) -> Any:
+    """`json.loads`, with lone surrogates (`"\\udcff"`, valid JSON but not text) made into
+    visible `\\udcff` text: such an id would break every UTF-8 encoder downstream."""
+    value = json.loads(data)
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return _encodable(value) if _SURROGATE_ESCAPE.search(raw) else value
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    if isinstance(value, dict):
+        return {encodable(k): _encodable(v) for k, v in value.items()}
+    return value
 
 
 def ended_early(exc: json.JSONDecodeError, length: int) -> bool:
