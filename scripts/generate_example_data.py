@@ -482,6 +482,7 @@ def cmd_readme() -> None:
         "",
     ]
     lines += history_section()
+    lines += wallclock_section()
     (DATA / "README.md").write_text("\n".join(lines))
     log("wrote examples/data/README.md")
 
@@ -509,6 +510,60 @@ def fmt_ns(ns: float) -> str:
         if ns >= scale:
             return f"{ns / scale:.2f} {unit}"
     return f"{ns:.1f} ns"
+
+
+def wallclock_section() -> list[str]:
+    record_path = WALLCLOCK / "runs.json"
+    if not record_path.exists():
+        return []
+    record = json.loads(record_path.read_text())
+    lines = [
+        "## `wallclock/`: wall-clock runs for calibrating the verdicts",
+        "",
+        "The same suite on Criterion's default wall clock, as plain `cargo bench` measures on",
+        "a CI runner: six identical runs `a1`..`a6` and three runs `p1`..`p3` with planted",
+        "changes (`wallclock/PLANTED.json`: "
+        + ", ".join(f"`{k}` x{v}" for k, v in WALLCLOCK_PLANTED.items())
+        + "), recorded twice:",
+        "",
+        "- `sequential/`: one `cargo bench` process per run for the whole suite, runs in the",
+        "  order " + ", ".join(b for b, _ in WALLCLOCK_RUNS) + ";",
+        "- `interleaved/`: one process per benchmark and run, the nine runs of a benchmark",
+        "  back to back in an order rotated from one benchmark to the next.",
+        "",
+        "The machine was shared with other jobs the whole time (1-minute load average "
+        + ", ".join(
+            f"{mode} {min(r['loadavg_1min'] for r in record[mode]['runs']):.1f} to "
+            f"{max(r['loadavg_1min'] for r in record[mode]['runs']):.1f}"
+            for mode in ("sequential", "interleaved")
+            if mode in record
+        )
+        + " on 2 cores), so these runs carry the run-to-run noise of a busy shared",
+        "runner, and more. `benchmarks/calibration.py` scores every comparison mode on them;",
+        "`wallclock/runs.json` has the settings, start times, durations and load.",
+        "",
+        "| benchmark | a-runs spread (sequential, mean) | a-runs spread (sequential, min) |",
+        "|---|---:|---:|",
+    ]
+    tree = WALLCLOCK / "sequential"
+    means = [read_means(tree, f"a{i}") for i in range(1, 7)]
+    mins = [read_mins(tree, f"a{i}") for i in range(1, 7)]
+    for bid in sorted(means[0]):
+        m = [x[bid] for x in means]
+        n = [x[bid] for x in mins]
+        lines.append(f"| {bid} | {max(m) / min(m) - 1:.1%} | {max(n) / min(n) - 1:.1%} |")
+    lines.append("")
+    return lines
+
+
+def read_mins(tree: Path, baseline: str) -> dict[str, float]:
+    """The fastest sample's time per iteration (ns) per full_id."""
+    out = {}
+    for bench_json in tree.rglob(f"{baseline}/benchmark.json"):
+        full_id = json.loads(bench_json.read_text())["full_id"]
+        sample = json.loads((bench_json.parent / "sample.json").read_text())
+        out[full_id] = min(t / i for t, i in zip(sample["times"], sample["iters"], strict=True))
+    return out
 
 
 def history_section() -> list[str]:

@@ -156,6 +156,19 @@ def test_contract_sees_imports() -> None:
     assert layer_of("vmbench.stats.summary") < layer_of("vmbench.cli.compare")
 
 
+MAX_LINES = 400
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_long_modules_say_why_at_the_top(module: str) -> None:
+    """A module past ~400 lines usually holds two ideas; if not, its docstring says why."""
+    source = MODULES[module].read_text(encoding="utf-8")
+    if source.count("\n") <= MAX_LINES:
+        return
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    assert "Over 400 lines" in docstring, f"{module}: split it, or say why at the top"
+
+
 def test_every_package_ships_in_the_wheel() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])

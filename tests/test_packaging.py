@@ -27,3 +27,7 @@ def test_wheel_ships_notebooks_params_and_templates(repo_root: Path, tmp_path: P
     assert "vmbench/templates/report.html.j2" in names
     assert "vmbench/templates/init/benchmark.yml" in names
     assert "vmbench/py.typed" in names
+    # every module of every stage folder, and no test support
+    for module in sorted((repo_root / "vmbench").rglob("*.py")):
+        assert module.relative_to(repo_root).as_posix() in names
+    assert not [n for n in names if n.startswith("tests/") or "synthetic" in n]

@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time `__getattr__` import
     from vmbench.errors import InputError, Skipped, UsageError, VmbenchError
     from vmbench.history import (
         MachineInfo,
-        StepSettings,
         TrendReport,
         add_run,
         analyze_trend,
@@ -77,7 +76,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time `__getattr__` import
     from vmbench.readers.inventory import inventory
     from vmbench.readers.refs import load_ref
     from vmbench.render import FORMATS
-    from vmbench.settings import Settings
+    from vmbench.settings import Settings, StepSettings
     from vmbench.units import format_duration, format_value, parse_duration, parse_unit
 
 # public name -> the module it is defined in
@@ -104,7 +103,7 @@ _LAZY: dict[str, str] = {
     "VmbenchError": "vmbench.errors",
     "escape": "vmbench.escape",
     "MachineInfo": "vmbench.history",
-    "StepSettings": "vmbench.history",
+    "StepSettings": "vmbench.settings",
     "TrendReport": "vmbench.history",
     "add_run": "vmbench.history",
     "analyze_trend": "vmbench.history",

@@ -32,7 +32,24 @@ class OutputError(InputError):
 
 
 class UsageError(VmbenchError):
-    """Arguments that do not fit together (an unknown baseline name, a bad regex...)."""
+    """Arguments that do not fit together (an unknown baseline name, a bad regex...).
+
+    Messages are in the library's terms: `parameter` names the keyword argument at fault
+    (`noise_refs`, `pattern`), and the CLI shows its own flag for it (`for_option`), so a
+    notebook user never reads about a command-line flag they did not use.
+    """
+
+    def __init__(self, problem: str, *, parameter: str | None = None) -> None:
+        self.problem = problem
+        self.parameter = parameter
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return self.problem if self.parameter is None else f"{self.parameter}: {self.problem}"
+
+    def for_option(self, option: str) -> UsageError:
+        """The same error with `option` (a CLI flag) in place of the parameter name."""
+        return UsageError(f"{option}: {self.problem}")
 
 
 class SchemaVersionError(InputError):

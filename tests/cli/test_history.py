@@ -105,7 +105,7 @@ def test_prune_keeps_summaries(criterion: Path, tmp_path: Path) -> None:
         (["trend", "--history", "{tmp}/none"], "history store not found"),
         (["history", "list", "--history", "{tmp}/none"], "history store not found"),
         (["trend", "--history", "{store}", "--since", "soon"], "not an ISO date"),
-        (["trend", "--history", "{store}", "--filter", "("], "invalid --filter regex"),
+        (["trend", "--history", "{store}", "--filter", "("], "--filter: invalid regex"),
         (["trend", "--history", "{store}", "--branch", "nope"], "no runs on branch 'nope'"),
         (["trend", "--history", "{store}", "--window", "0"], "--window"),
         (["trend", "--history", "{store}", "--format", "xml"], "--format"),

@@ -26,7 +26,7 @@ from vmbench.history.trend import (
     select_line,
 )
 from vmbench.render.trend import render_trend
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import StepSettings
 
 # bench 1 slows by 30% from run 15; bench 2 speeds up 20% at run 10 and slows 25% at 20;
 # bench 3 has a single 3x spike at run 12; the others are noise.
@@ -136,7 +136,7 @@ def test_filters_select_benchmarks_and_refuse_bad_regex(history: pd.DataFrame) -
     assert report.benchmarks == 1
     assert set(report.change_points["id"]) == {"memory/bench_0002"}
     assert analyze_trend(history, category="gc", window_days=7).benchmarks == 1
-    with pytest.raises(UsageError, match="invalid --filter regex"):
+    with pytest.raises(UsageError, match="pattern: invalid regex"):
         analyze_trend(history, pattern="(", window_days=7)
     with pytest.raises(UsageError, match="window"):
         analyze_trend(history, window_days=0)

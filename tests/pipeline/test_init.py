@@ -209,7 +209,7 @@ def test_a_file_it_cannot_edit_is_left_alone_with_one_line(text: str) -> None:
 def test_errors(repo: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"no Cargo\.toml"):
         init_repository(tmp_path, pip_spec="vmbench")
-    with pytest.raises(UsageError, match="pip-spec"):
+    with pytest.raises(UsageError, match="pip_spec"):
         init_repository(repo, pip_spec='vmbench"\n  evil: 1')
     (repo / "params").mkdir()
     (repo / "params/trend.yaml").mkdir()

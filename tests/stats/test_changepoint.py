@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vmbench.errors import UsageError
+from vmbench.settings import StepSettings
 from vmbench.stats.changepoint import (
-    StepSettings,
     detect_steps,
     median3,
     rank_scan,

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from vmbench.cli.output import OutputClosed, error, flush_stdout, report_closed
-from vmbench.errors import VmbenchError
+from vmbench.errors import UsageError, VmbenchError
 
 # command name -> ("module:attribute" under vmbench.cli, one-line help for `vmbench --help`)
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -53,6 +53,12 @@ class _LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
+        except UsageError as exc:
+            if exc.parameter is not None:
+                exc = exc.for_option(_option_for(self, ctx, exc.parameter))
+            _flush()
+            error(str(exc))
+            sys.exit(2)
         except VmbenchError as exc:
             _flush()
             error(str(exc))
@@ -72,6 +78,16 @@ def _flush() -> None:
         flush_stdout()
     except OutputClosed as exc:
         sys.exit(report_closed(exc))
+
+
+def _option_for(group: click.Group, ctx: click.Context, parameter: str) -> str:
+    """The flag of the running subcommand whose value is the library's `parameter`."""
+    name = ctx.invoked_subcommand
+    command = group.get_command(ctx, name) if name else None
+    for param in command.params if command is not None else ():
+        if param.name == parameter and param.opts:
+            return max(param.opts, key=len)
+    return parameter
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,11 +1,14 @@
 """`vmbench compare` and `vmbench detect`: parse arguments, call the library, print.
 
-Exit codes: 0 done (compare always; detect when nothing at or above --fail-on), 1 detect
-(or compare with --fail-on) found a regression at or above --fail-on, 2 bad input.
+Exit codes: 0 pass (compare always, unless --fail-on is given), 1 a regression at or above
+--fail-on, 2 bad input, 3 a suspected regression at or above --fail-on that the runs cannot
+decide (inconclusive): rerun the suspects with `vmbench bench --confirm` (--suspects FILE
+lists them).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +19,12 @@ import click
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
 from vmbench.cli.output import say, warn
+from vmbench.compare.confirm import suspects_document
 from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
-from vmbench.settings import Settings
-
-_DEFAULTS = Settings()
+from vmbench.settings import DEFAULTS as _DEFAULTS
+from vmbench.settings import ESTIMATORS, Settings
 
 
 def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,7 +69,26 @@ def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..
                 show_default=True,
                 help="Exit 1 when a benchmark is at or above this severity.",
             ),
-            click.option("--alpha", type=float, default=_DEFAULTS.alpha, show_default=True),
+            click.option(
+                "--alpha",
+                type=float,
+                default=_DEFAULTS.alpha,
+                show_default=True,
+                help="Family-wise error rate of the regression flags (Holm over benchmarks).",
+            ),
+            click.option(
+                "--estimator",
+                type=click.Choice(ESTIMATORS),
+                default=_DEFAULTS.estimator,
+                show_default=True,
+                help="Per-run location the verdicts compare.",
+            ),
+            click.option(
+                "--suspects",
+                "suspects_file",
+                type=click.Path(path_type=Path),
+                help="Write the suspected regressions that need confirmation runs to FILE (JSON).",
+            ),
             click.option(
                 "--regression",
                 type=float,
@@ -120,6 +142,7 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
         regression=kw["regression"],
         high=kw["high"],
         improvement=kw["improvement"],
+        estimator=kw["estimator"],
     )
     result = compare_refs(
         criterion_dir=kw["path"],
@@ -147,8 +170,12 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
         say(f"{comparison.summary} -> {kw['output']}", err=True)
     else:
         say(text, nl=False)
-    if comparison.failed(kw["fail_on"]):
-        sys.exit(1)
+    if kw["suspects_file"] is not None:
+        document = suspects_document(comparison, kw["fail_on"])
+        atomic_write_text(kw["suspects_file"], json.dumps(document, indent=2) + "\n")
+    code = comparison.gate(kw["fail_on"])
+    if code:
+        sys.exit(code)
 
 
 @click.command()
@@ -166,5 +193,9 @@ def compare(**kw: Any) -> None:
 @click.command()
 @_options(fail_on_default="medium")
 def detect(**kw: Any) -> None:
-    """Regression gate: print what is not stable; exit 1 at or above --fail-on."""
+    """Regression gate: print what is not stable; exit 1 at or above --fail-on.
+
+    Exit 3 when a regression at or above --fail-on is suspected but not decided
+    (inconclusive): confirmation runs (`vmbench bench --confirm`) settle it.
+    """
     _run(True, **kw)

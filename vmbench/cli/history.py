@@ -27,7 +27,7 @@ from vmbench.history.store import (
 from vmbench.history.trend import analyze_trend
 from vmbench.readers.categories import Categories
 from vmbench.render.trend import TrendFormat, render_runs, render_trend
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import STEP_DEFAULTS, StepSettings
 
 _STORE = click.option(
     "--history",
@@ -140,14 +140,14 @@ def prune(store: Path, keep_samples_days: int) -> None:
 @click.option(
     "--alpha",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.05,
+    default=STEP_DEFAULTS.alpha,
     show_default=True,
     help="Significance level of a change point.",
 )
 @click.option(
     "--min-change",
     type=click.FloatRange(min=0),
-    default=0.0,
+    default=STEP_DEFAULTS.min_change,
     show_default=True,
     help="Ignore steps smaller than this fraction (0.02 = 2%).",
 )

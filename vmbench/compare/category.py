@@ -28,11 +28,12 @@ import pandas as pd
 
 from vmbench import stats
 from vmbench.errors import UsageError
+from vmbench.settings import DEFAULTS
 
 FloatArray = stats.FloatArray
 _KEYS = ["run", "id"]
-RESAMPLES = 2000
-SEED = 20_251_126
+RESAMPLES = DEFAULTS.resamples
+SEED = DEFAULTS.seed
 
 
 def select(samples: pd.DataFrame, category: str) -> pd.DataFrame:

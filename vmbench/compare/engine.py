@@ -1,20 +1,25 @@
 """`compare()`: the comparison engine. Pure and deterministic; renderers format its result.
 
-For each benchmark measured on both sides (one or several runs per side): summaries per
-side, change = candidate mean / baseline mean - 1 with a bootstrap interval, median ratio,
-Hodges-Lehmann shift, Cliff's delta, a two-sided Mann-Whitney U test on raw per-iteration
-samples, Benjamini-Hochberg q-values over every test in the comparison, and a severity
-(rules in `vmbench.compare.verdicts`; statistics in `vmbench.stats`; result classes and JSON in
-`vmbench.compare.result`).
+A run's data flows down once, each stage a function of the one before:
 
-Several runs per side: the point estimate is the mean of the per-run means; the interval
-is a hierarchical bootstrap (resample runs, then samples within each chosen run); the MWU
-runs on the pooled samples; the spread of the per-run means within each side estimates the
-run-to-run noise that a change must exceed (pooled with a noise model when one is given).
+1. **gather**: every benchmark's runs on each side (`_gather`);
+2. **per-run summaries** (`vmbench.compare.sampled`): Criterion's summaries, the per-run
+   location the verdict compares (`Settings.estimator`, `vmbench.stats.location`), and the
+   descriptive sample statistics the reports show (mean and its bootstrap 95 % interval
+   per side, change of means, median ratio, Hodges-Lehmann, Cliff's delta, within-run
+   Mann-Whitney U with q-values);
+3. **run-level model** over all benchmarks at once (`vmbench.stats.runmodel.assess`): run
+   effects removed, each benchmark's run-to-run noise moderated towards the suite's
+   (empirical Bayes), the suite shift estimated;
+4. **verdicts** (`vmbench.compare.verdicts.judge`): intervals, Holm-controlled flags,
+   stable / inconclusive / insufficient, the suite's own verdict;
+5. **result** (`vmbench.compare.result.Comparison`).
 
-One run per side and no noise model: the comparison warns that run-to-run noise is
-unknown, and each benchmark whose samples jump level mid-run or hold many severe outliers
-is marked `unstable` with a note.
+The run is the unit of inference: samples of one process share its machine state, so a
+within-run test calls any run-to-run offset significant. The within-run statistics are
+kept as description only. Several runs per side, `--noise` runs of identical code or a
+saved noise model make the run-to-run noise measured; with one run a side and none of
+them the suite's spread stands in for it (and the comparison says so).
 
 Point values (the design document's baseline file, code size, hit rates, ops/s) cannot be
 tested: they are classified by the thresholds alone in their `direction`, and say so.
@@ -22,8 +27,12 @@ tested: they are classified by the thresholds alone in their `direction`, and sa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from vmbench import stats
 from vmbench.compare.noise import NoiseModel
@@ -39,15 +48,20 @@ from vmbench.compare.sampled import (
 from vmbench.compare.verdicts import (
     Categorizer,
     Extra,
+    RunVerdict,
+    Severity,
+    SuiteVerdict,
     by_threshold,
     cost_change,
-    finish,
+    judge,
+    notes_for,
     warnings_for,
 )
 from vmbench.errors import UsageError
 from vmbench.model import Run
 from vmbench.readers.patterns import Matcher, PatternError, compile_regex
 from vmbench.settings import Settings
+from vmbench.stats.runmodel import assess
 
 CHUNK = 512  # benchmarks per batch: bounds memory to CHUNK x resamples bootstrap means
 
@@ -119,7 +133,11 @@ def compare(
     for bid in sorted(keep - set(sampled)):
         results[bid] = (_compare_points(bid, base.get(bid), cand.get(bid), settings), Extra())
 
-    final = finish(results, settings=settings, noise=noise, categories=categories)
+    judgement = _run_level(results, base_runs, cand_runs, noise, settings)
+    final = _verdicts(results, judgement, settings, categories)
+    covered = None
+    if noise is not None:
+        covered = sum(1 for bid in judgement.ids if noise.get(bid) is not None)
     return Comparison.build(
         baseline="+".join(r.label for r in base_runs),
         candidate="+".join(r.label for r in cand_runs),
@@ -127,9 +145,116 @@ def compare(
         candidate_runs=tuple(r.label for r in cand_runs),
         settings=settings,
         noise_model=noise.describe() if noise is not None else None,
-        warnings=tuple(warnings_for(base_runs, cand_runs, final, noise)),
+        warnings=tuple(warnings_for(base_runs, cand_runs, final, covered, judgement.suite)),
         benchmarks=tuple(final[i] for i in sorted(final)),
+        suite=judgement.suite,
     )
+
+
+# --- the run-level stage: per-run locations of every benchmark -> verdicts --------------
+
+
+@dataclass(frozen=True)
+class _Judged:
+    ids: tuple[str, ...]
+    severity: dict[str, Severity]
+    verdicts: dict[str, RunVerdict | None]
+    suite: SuiteVerdict | None
+
+
+def _run_level(
+    results: dict[str, tuple[BenchmarkComparison, Extra]],
+    base_runs: tuple[Run, ...],
+    cand_runs: tuple[Run, ...],
+    noise: NoiseModel | None,
+    settings: Settings,
+) -> _Judged:
+    """One matrix of log per-run locations (benchmarks x runs), the run-level model over
+    all of it at once (run effects, moderated variances and the suite shift need every
+    benchmark), then a verdict per benchmark (`vmbench.compare.verdicts.judge`)."""
+    ids = tuple(bid for bid, (_, extra) in results.items() if extra.locations)
+    columns = [(0, r.label) for r in base_runs] + [(1, r.label) for r in cand_runs]
+    col = {key: j for j, key in enumerate(columns)}
+    y = np.full((len(ids), len(columns)), np.nan)
+    within = np.zeros(len(ids))
+    runs: list[tuple[int, int]] = []
+    for i, bid in enumerate(ids):
+        extra = results[bid][1]
+        for side, label, location in extra.locations:
+            if location > 0 and math.isfinite(location):
+                y[i, col[(side, label)]] = math.log(location)
+        within[i] = extra.log_variance
+        runs.append((extra.k_baseline, extra.k_candidate))
+    groups = np.array([side for side, _ in columns])
+    extra_ss = extra_df = None
+    extra_tau = None
+    if noise is not None:
+        learned = [noise.get(bid) for bid in ids]
+        extra_df = np.array([b.df if b is not None else 0.0 for b in learned], dtype=np.float64)
+        extra_ss = np.array(
+            [b.sigma**2 * b.df if b is not None else 0.0 for b in learned], dtype=np.float64
+        )
+        if noise.run_sigma is not None and noise.run_df > 0:
+            extra_tau = (noise.run_sigma**2, noise.run_df)
+    assessment = assess(
+        y, groups, extra_ss=extra_ss, extra_df=extra_df, extra_tau=extra_tau, within_var=within
+    )
+    judged = judge(
+        assessment,
+        settings,
+        estimator=settings.estimator,
+        runs=runs,
+        run_labels=[label for _, label in columns],
+    )
+    return _Judged(
+        ids,
+        dict(zip(ids, judged.severity, strict=True)),
+        dict(zip(ids, judged.verdicts, strict=True)),
+        judged.suite,
+    )
+
+
+FLAGGED: tuple[Severity, ...] = ("high", "medium", "improvement")
+
+
+def _verdicts(
+    results: dict[str, tuple[BenchmarkComparison, Extra]],
+    judged: _Judged,
+    settings: Settings,
+    categories: Categorizer,
+) -> dict[str, BenchmarkComparison]:
+    """Severities, notes, categories and the (descriptive) within-run q-values."""
+    tested = [bid for bid, (r, _) in results.items() if r.p_value is not None]
+    q = stats.adjust_p_values(
+        np.array([results[bid][0].p_value for bid in tested], dtype=np.float64),
+        settings.correction,
+    )
+    q_of = dict(zip(tested, q.tolist(), strict=True))
+    out: dict[str, BenchmarkComparison] = {}
+    for bid, (r, extra) in results.items():
+        category = categories.categorize(bid, r.group)
+        if bid not in judged.severity:
+            out[bid] = replace(r, category=category)
+            continue
+        severity = judged.severity[bid]
+        verdict = judged.verdicts[bid]
+        notes = notes_for(severity, verdict, settings)
+        if verdict is None:
+            notes.append("no positive location on one side: relative change undefined")
+        if extra.unstable:
+            notes.append("looks unstable: " + ", ".join(extra.unstable))
+        notes.extend(extra.notes)
+        out[bid] = replace(
+            r,
+            category=category,
+            q_value=q_of.get(bid),
+            severity=severity,
+            significant=severity in FLAGGED,
+            note="; ".join(notes),
+            run_level=verdict,
+            unstable=bool(extra.unstable),
+        )
+    return out
 
 
 # --- point values and one-sided benchmarks ----------------------------------------------
@@ -188,7 +313,7 @@ def _compare_points(
         "q_value": None,
         "min_p_value": None,
         "significant": False,
-        "noise": None,
+        "run_level": None,
         "unstable": False,
         "throughput": None,
         "criterion_verdict": None,

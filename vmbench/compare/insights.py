@@ -13,14 +13,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from vmbench import format as fmt
 from vmbench.compare.result import BenchmarkComparison, Comparison
 
 FLAGGED = ("high", "medium")
 MAX_NAMES = 5  # ids named in one sentence; the rest are counted
-
-
-def _pct(x: float) -> str:
-    return f"{x:+.1%}"
 
 
 def _names(ids: Sequence[str]) -> str:
@@ -65,12 +62,13 @@ def insights(comparison: Comparison) -> list[str]:
         flagged_here = sum(1 for b in flagged if b.category == worst)
         if change > 0 and flagged_here:
             out.append(
-                f"Category {worst} regressed most: geometric-mean change {_pct(change)} over "
+                f"Category {worst} regressed most: geometric-mean change "
+                f"{fmt.percent(change)} over "
                 f"its {n} judged benchmarks, {flagged_here} of them flagged."
             )
         elif change > 0:
             out.append(
-                f"Largest category change: {worst} at {_pct(change)} (geometric mean over "
+                f"Largest category change: {worst} at {fmt.percent(change)} (geometric mean over "
                 f"{n} judged benchmarks), none of them flagged."
             )
         best, change, n = by_cat[-1]
@@ -79,7 +77,7 @@ def insights(comparison: Comparison) -> list[str]:
         )
         if len(by_cat) > 1 and change < 0 and improved_here:
             out.append(
-                f"Category {best} got faster most: geometric-mean change {_pct(change)} "
+                f"Category {best} got faster most: geometric-mean change {fmt.percent(change)} "
                 f"over its {n} judged benchmarks."
             )
     if flagged:
@@ -97,13 +95,15 @@ def insights(comparison: Comparison) -> list[str]:
         largest = flagged[0]
         if largest.change is not None:
             ci = largest.change_ci
-            interval = f" (95% interval {_pct(ci[0])} to {_pct(ci[1])})" if ci else ""
-            out.append(f"Largest regression: {largest.id} at {_pct(largest.change)}{interval}.")
+            interval = f" (95% interval {fmt.percent(ci[0])} to {fmt.percent(ci[1])})" if ci else ""
+            out.append(
+                f"Largest regression: {largest.id} at {fmt.percent(largest.change)}{interval}."
+            )
     improved = [b for b in comparison.sorted_benchmarks() if b.severity == "improvement"]
     if improved and improved[0].change is not None:
         out.append(
             f"{len(improved)} benchmark(s) got faster; the largest is {improved[0].id} "
-            f"at {_pct(improved[0].change)}."
+            f"at {fmt.percent(improved[0].change)}."
         )
     noise = [b.noise for b in comparison.benchmarks if b.noise is not None]
     if noise:

@@ -1,22 +1,22 @@
-"""Run-to-run noise: how far a benchmark's mean moves between identical runs.
+"""Run-to-run noise: how far a benchmark's per-run location moves between identical runs.
 
-Samples within one Criterion run sit close together, so a within-run test calls a 5 %
-difference between two processes "significant" although it is only the machine. This
-module learns, per benchmark, the spread of per-run means over earlier runs of identical
-code (A/A runs, or past runs of the same branch on the same runner).
-
-Estimator: `sigma` is the sample standard deviation (ddof = 1) of log(mean_ns) over the
-runs that measured the benchmark, i.e. the relative run-to-run noise (0.03 = 3 %). It has
-`runs - 1` degrees of freedom. Few runs give a poor per-benchmark estimate (two runs that
-agree by luck), so the comparison widens it towards `prior_sigma_for(id)` (the median
-sigma of the benchmark's Criterion group, or of the whole model) with
-`Settings.noise_prior_df` pseudo degrees of freedom (a moderated variance, as limma does
-for gene expression, except that it never narrows a benchmark seen to be noisy). See
-`vmbench.compare.verdicts` for how the noise band enters a verdict.
+Learned from runs of identical code (A/A runs, or past runs of the same branch on the same
+runner) with the same run-level model the verdicts use (`vmbench.stats.runmodel`): per
+run and benchmark the log of the per-run location (`Settings.estimator`); the run effects
+(the whole machine slower in one run) are removed with a robust median over benchmarks,
+and what is left is each benchmark's own run-to-run variance (`sigma`, with `df`
+degrees of freedom). `run_sigma` is the sd of the run effects. A comparison adds these
+sums of squares to whatever replication it has itself; the suite-wide prior and the
+moderation happen there (`vmbench.stats.runmodel.assess`).
 
 File format history (`schema_version`):
   1 - {"schema_version": 1, "kind": "vmbench-noise-model", "runs": [labels],
        "benchmarks": {id: {"sigma": float, "runs": int, "mean_ns": float}}}
+      sigma: sd of log(mean) over the runs, run effects included.
+  2 - adds "estimator", "run_sigma" (float|null), "run_df" (int) and per benchmark
+      "df" (float) and "location_ns" (geometric mean of the per-run locations);
+      sigma is the sd after run effects, for the given estimator. Version 1 files are
+      still read (their sigma taken as is, run effects unknown).
 """
 
 from __future__ import annotations
@@ -35,24 +35,27 @@ from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
 from vmbench.model import Run
 from vmbench.readers.jsonfiles import read_json
+from vmbench.settings import DEFAULT_ESTIMATOR
+from vmbench.stats.location import run_location
+from vmbench.stats.runmodel import residual_variance, run_effects
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KIND = "vmbench-noise-model"
-GROUP_PRIOR_MIN = 3  # benchmarks of one group needed for a group-level prior
 
 
 @dataclass(frozen=True)
 class BenchmarkNoise:
-    """Relative run-to-run noise of one benchmark."""
+    """Relative run-to-run noise of one benchmark (after run effects)."""
 
     id: str
-    sigma: float  # sd of log(per-run mean): 0.03 = 3 % run to run
-    runs: int  # runs it was learned from; degrees of freedom = runs - 1
-    mean_ns: float  # geometric mean of the per-run means, for reference
+    sigma: float  # sd of log(per-run location): 0.03 = 3 % run to run
+    runs: int  # runs it was learned from
+    location_ns: float  # geometric mean of the per-run locations, for reference
+    df: float  # degrees of freedom behind sigma
 
     @property
-    def df(self) -> int:
-        return self.runs - 1
+    def mean_ns(self) -> float:  # the name of version 1 files
+        return self.location_ns
 
 
 @dataclass(frozen=True)
@@ -61,25 +64,16 @@ class NoiseModel:
 
     benchmarks: Mapping[str, BenchmarkNoise]
     runs: tuple[str, ...] = ()
+    run_sigma: float | None = None  # sd of the run effects (log); None when unknown
+    run_df: int = 0
+    estimator: str = DEFAULT_ESTIMATOR
 
     @property
     def prior_sigma(self) -> float:
-        """Median sigma over all benchmarks (the value few-run estimates shrink towards)."""
+        """Median sigma over all benchmarks (for display)."""
         if not self.benchmarks:
             return 0.0
         return float(np.median([b.sigma for b in self.benchmarks.values()]))
-
-    def prior_sigma_for(self, benchmark_id: str) -> float:
-        """The sigma a benchmark's few-run estimate is widened towards: the median of its
-        Criterion group (the id's first part) when the model holds at least
-        `GROUP_PRIOR_MIN` of that group, else `prior_sigma`. Benchmarks of one group share
-        their machinery (all lock benchmarks suffer from a busy 2-core machine), so the
-        group says more about a benchmark's noise than the whole suite does."""
-        group = benchmark_id.split("/", 1)[0]
-        members = [b.sigma for b in self.benchmarks.values() if b.id.split("/", 1)[0] == group]
-        if len(members) >= GROUP_PRIOR_MIN:
-            return float(np.median(members))
-        return self.prior_sigma
 
     def get(self, benchmark_id: str) -> BenchmarkNoise | None:
         return self.benchmarks.get(benchmark_id)
@@ -87,57 +81,81 @@ class NoiseModel:
     def describe(self) -> str:
         if not self.benchmarks:
             return "empty noise model"
+        machine = (
+            f"; run effects {self.run_sigma:.2%}" if self.run_sigma is not None else ""
+        )
         return (
             f"run-to-run noise learned from {len(self.runs)} runs "
             f"({', '.join(self.runs)}); median sigma {self.prior_sigma:.2%} "
-            f"over {len(self.benchmarks)} benchmarks"
+            f"over {len(self.benchmarks)} benchmarks ({self.estimator} per run{machine})"
         )
 
     # --- constructors -------------------------------------------------------------------
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> NoiseModel:
-        """Learn from a tidy frame with columns `run`, `id`, `mean_ns` (one row per run).
+    def from_frame(cls, frame: pd.DataFrame, *, estimator: str = "mean") -> NoiseModel:
+        """Learn from a tidy frame with columns `run`, `id` and `location_ns` (or
+        `mean_ns`, then `estimator` should say "mean"), one row per run and benchmark.
 
-        This is what the history store provides; benchmarks measured in fewer than two
-        runs carry no information about run-to-run noise and are left out.
+        Benchmarks measured in fewer than two runs carry no information about run-to-run
+        noise and are left out.
         """
-        missing = {"run", "id", "mean_ns"} - set(frame.columns)
+        column = "location_ns" if "location_ns" in frame.columns else "mean_ns"
+        missing = {"run", "id", column} - set(frame.columns)
         if missing:
             raise InputError(None, f"noise frame lacks columns {sorted(missing)}")
-        good = frame[np.isfinite(frame["mean_ns"]) & (frame["mean_ns"] > 0)]
-        good = good.assign(log_mean=np.log(good["mean_ns"].astype(np.float64)))
+        values = frame[column].astype(np.float64)
+        good = frame[np.isfinite(values) & (values > 0)]
+        good = good.assign(log_loc=np.log(good[column].astype(np.float64)))
         # Several rows for one (run, id) would count one run twice: keep their mean.
-        per_run = good.groupby(["id", "run"], sort=True)["log_mean"].mean().reset_index()
-        grouped = per_run.groupby("id", sort=True)["log_mean"]
-        stats = pd.DataFrame(
-            {"sigma": grouped.std(ddof=1), "runs": grouped.size(), "centre": grouped.mean()}
-        )
-        stats = stats[stats["runs"] >= 2]
+        wide = good.groupby(["id", "run"], sort=True)["log_loc"].mean().unstack("run")
+        labels = tuple(dict.fromkeys(str(r) for r in frame["run"]))
+        if wide.empty:
+            return cls(benchmarks={}, runs=labels, estimator=estimator)
+        y = wide.to_numpy(dtype=np.float64)
+        groups = np.zeros(y.shape[1], dtype=np.int64)
+        effects = run_effects(y, groups)
+        res = residual_variance(y, groups, effects.effects)
+        counts = np.isfinite(y).sum(axis=1)
+        centre = np.nanmean(y, axis=1)
         benchmarks = {
             str(bid): BenchmarkNoise(
                 id=str(bid),
-                sigma=float(row.sigma),
-                runs=int(row.runs),
-                mean_ns=float(math.exp(row.centre)),
+                sigma=float(math.sqrt(res.s2[i])),
+                runs=int(counts[i]),
+                location_ns=float(math.exp(centre[i])),
+                df=float(res.df[i]),
             )
-            for bid, row in stats.iterrows()
+            for i, bid in enumerate(wide.index)
+            if counts[i] >= 2 and math.isfinite(float(res.s2[i]))
         }
-        runs = tuple(dict.fromkeys(str(r) for r in frame["run"]))
-        return cls(benchmarks=benchmarks, runs=runs)
+        run_sigma = math.sqrt(effects.tau2) if effects.tau2 is not None else None
+        return cls(
+            benchmarks=benchmarks,
+            runs=labels,
+            run_sigma=run_sigma,
+            run_df=effects.df,
+            estimator=estimator,
+        )
 
     @classmethod
-    def from_runs(cls, runs: Sequence[Run]) -> NoiseModel:
+    def from_runs(cls, runs: Sequence[Run], *, estimator: str = DEFAULT_ESTIMATOR) -> NoiseModel:
         """Learn from loaded runs of identical code (e.g. A/A baselines aa1, aa2, aa3)."""
         rows = [
-            {"run": run.label, "id": bid, "mean_ns": bench.mean_ns}
+            {"run": run.label, "id": bid, "location_ns": run_location(bench.per_iteration, estimator)}
             for run in runs
             for bid, bench in run.benchmarks.items()
         ]
         if not rows:
-            return cls(benchmarks={}, runs=tuple(r.label for r in runs))
-        model = cls.from_frame(pd.DataFrame(rows))
-        return cls(benchmarks=model.benchmarks, runs=tuple(r.label for r in runs))
+            return cls(benchmarks={}, runs=tuple(r.label for r in runs), estimator=estimator)
+        model = cls.from_frame(pd.DataFrame(rows), estimator=estimator)
+        return cls(
+            benchmarks=model.benchmarks,
+            runs=tuple(r.label for r in runs),
+            run_sigma=model.run_sigma,
+            run_df=model.run_df,
+            estimator=estimator,
+        )
 
     # --- serialisation ------------------------------------------------------------------
 
@@ -145,12 +163,16 @@ class NoiseModel:
         return {
             "schema_version": SCHEMA_VERSION,
             "kind": KIND,
+            "estimator": self.estimator,
             "runs": list(self.runs),
+            "run_sigma": self.run_sigma,
+            "run_df": self.run_df,
             "benchmarks": {
                 bid: {
                     "sigma": b.sigma,
+                    "df": b.df,
                     "runs": b.runs,
-                    "mean_ns": b.mean_ns if math.isfinite(b.mean_ns) else None,
+                    "location_ns": b.location_ns if math.isfinite(b.location_ns) else None,
                 }
                 for bid, b in sorted(self.benchmarks.items())
             },
@@ -161,11 +183,11 @@ class NoiseModel:
         if not isinstance(data, Mapping) or data.get("kind") != KIND:
             raise InputError(source, "not a vmbench noise model (no kind 'vmbench-noise-model')")
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
+        if version not in (1, SCHEMA_VERSION) or isinstance(version, bool):
             raise SchemaVersionError(
                 source,
                 f"noise model schema_version {version!r} is not supported (this vmbench reads "
-                f"{SCHEMA_VERSION}); rebuild it with this version of vmbench",
+                f"1 and {SCHEMA_VERSION}); rebuild it with this version of vmbench",
             )
         benchmarks: dict[str, BenchmarkNoise] = {}
         entries = data.get("benchmarks")
@@ -175,16 +197,32 @@ class NoiseModel:
             try:
                 sigma = float(entry["sigma"])
                 runs = int(entry["runs"])
-                raw_mean = entry.get("mean_ns")
-                mean_ns = float("nan") if raw_mean is None else float(raw_mean)
-            except (KeyError, TypeError, ValueError) as exc:
+                raw = entry.get("location_ns", entry.get("mean_ns"))
+                location = float("nan") if raw is None else float(raw)
+                df = float(entry.get("df", runs - 1))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise InputError(source, f"noise entry {bid!r} is malformed ({exc})") from None
             if not (math.isfinite(sigma) and sigma >= 0 and runs >= 2):
                 raise InputError(source, f"noise entry {bid!r} needs sigma >= 0 and runs >= 2")
-            benchmarks[str(bid)] = BenchmarkNoise(str(bid), sigma, runs, mean_ns)
+            if not (math.isfinite(df) and 0 < df < runs):
+                raise InputError(source, f"noise entry {bid!r} needs 0 < df < runs")
+            benchmarks[str(bid)] = BenchmarkNoise(str(bid), sigma, runs, location, df)
         runs_field = data.get("runs", [])
         labels = tuple(str(r) for r in runs_field) if isinstance(runs_field, list) else ()
-        return cls(benchmarks=benchmarks, runs=labels)
+        run_sigma, run_df = data.get("run_sigma"), data.get("run_df", 0)
+        ok_sigma = run_sigma is None or (
+            isinstance(run_sigma, int | float) and math.isfinite(run_sigma) and run_sigma >= 0
+        )
+        if not ok_sigma or not isinstance(run_df, int) or isinstance(run_df, bool) or run_df < 0:
+            raise InputError(source, "noise model run_sigma/run_df are malformed")
+        estimator = str(data.get("estimator", "mean"))
+        return cls(
+            benchmarks=benchmarks,
+            runs=labels,
+            run_sigma=float(run_sigma) if run_sigma is not None else None,
+            run_df=run_df if run_sigma is not None else 0,
+            estimator=estimator,
+        )
 
     def save(self, path: Path | str) -> None:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")

@@ -19,7 +19,7 @@ from vmbench.model import Run
 from vmbench.readers.categories import Categories
 from vmbench.readers.criterion import shared_scans
 from vmbench.readers.refs import load_ref
-from vmbench.settings import Settings
+from vmbench.settings import DEFAULT_ESTIMATOR, Settings
 
 
 @dataclass(frozen=True)
@@ -63,27 +63,33 @@ def load_noise_model(
     noise_model_file: Path | None,
     criterion_dir: Path,
     compared: Sequence[str] = (),
+    estimator: str = DEFAULT_ESTIMATOR,
 ) -> tuple[NoiseModel | None, list[Run], tuple[str, ...]]:
-    """The noise model from A/A runs (`--noise`) or a saved model file (`--noise-model`).
+    """The noise model from A/A runs (`noise_refs`) or a saved model file (`noise_model_file`).
 
     A noise run that is itself compared is left out (its difference would count as noise,
     which is circular) and returned in the third item; when fewer than two runs remain
     there is no noise model.
     """
     if noise_refs and noise_model_file is not None:
-        raise UsageError("give either --noise runs or --noise-model FILE, not both")
+        raise UsageError(
+            "give either noise runs or a noise model file, not both", parameter="noise_refs"
+        )
     if noise_model_file is not None:
         return NoiseModel.load(noise_model_file), [], ()
     if not noise_refs:
         return None, [], ()
     if len(noise_refs) < 2:
-        raise UsageError("--noise needs at least two runs of identical code to learn from")
+        raise UsageError(
+            "at least two runs of identical code are needed to learn the noise from",
+            parameter="noise_refs",
+        )
     excluded = tuple(r for r in noise_refs if r in compared)
     usable = [r for r in noise_refs if r not in compared]
     if len(usable) < 2:
         return None, [], excluded
     runs = load_refs(usable, criterion_dir=criterion_dir)
-    return NoiseModel.from_runs(runs), runs, excluded
+    return NoiseModel.from_runs(runs, estimator=estimator), runs, excluded
 
 
 def compare_refs(
@@ -112,6 +118,7 @@ def compare_refs(
             noise_model_file=noise_model_file,
             criterion_dir=criterion_dir,
             compared=[*baseline, *candidate],
+            estimator=(settings or Settings()).estimator,
         )
     categories = Categories.load(categories_file)
     result = compare(

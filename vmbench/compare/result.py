@@ -16,6 +16,15 @@ JSON schema history (`schema_version`):
       test (mann-whitney-u|thresholds|none), significant, severity, note,
       noise{sigma, band, df, source}|null, unstable, throughput|null,
       criterion_verdict (regressed|improved|within noise|no change|null).
+  2 - verdicts from the run-level model: each benchmark's `noise` is replaced by
+      `run_level` {estimator, runs, total_change, change, ci, p_slower, p_faster, sigma,
+      df, source, relative_to_suite, direction}|null; severity `noisy` is replaced by
+      `inconclusive`; `p_value`/`q_value` stay the within-run Mann-Whitney U test on raw
+      samples (descriptive: samples of one run share its machine state, so they do not
+      decide a verdict). Top level adds `suite` {shift, ci, p_slower, p_faster, severity,
+      run_sigma, run_effects, benchmarks}|null, `gate` {fail_on: exit code} and
+      `suspects` (ids needing confirmation at fail_on=medium); settings add `estimator`
+      and drop noise_confidence and noise_prior_df.
 """
 
 from __future__ import annotations
@@ -30,16 +39,21 @@ import pandas as pd
 
 from vmbench.compare.verdicts import (
     FAILING,
+    GATE_CONFIRM,
+    GATE_FAIL,
+    GATE_PASS,
     INDICATORS,
     SEVERITIES,
     FailOn,
-    NoiseEstimate,
+    RunVerdict,
     Severity,
+    SuiteVerdict,
+    fail_threshold,
 )
 from vmbench.model import FloatArray
 from vmbench.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def clean(value: Any) -> Any:
@@ -152,7 +166,7 @@ class BenchmarkComparison:
     severity: Severity
     significant: bool
     note: str
-    noise: NoiseEstimate | None
+    run_level: RunVerdict | None  # what the verdict rests on (None: no run-level test)
     unstable: bool
     throughput: ThroughputChange | None
     # What Criterion itself would say (Welch t p < 0.05 and the change interval beyond
@@ -162,6 +176,21 @@ class BenchmarkComparison:
     @property
     def indicator(self) -> str:
         return INDICATORS[self.severity]
+
+    @property
+    def judged_change(self) -> float | None:
+        """The change the verdict was made on (run level), else the change of means."""
+        return self.run_level.change if self.run_level is not None else self.change
+
+    def suspected(self, fail_on: FailOn, settings: Settings) -> bool:
+        """A suspected regression at `fail_on`: not decided, leaning slower, and a
+        slow-down past the gate's threshold not ruled out (`detect` exits 3)."""
+        threshold = fail_threshold(fail_on, settings)
+        if threshold is None or self.severity not in ("inconclusive", "insufficient"):
+            return False
+        if self.run_level is not None:
+            return self.run_level.suspected(threshold)
+        return self.change is not None and self.change > threshold and self.test != "none"
 
     def to_dict(self) -> dict[str, Any]:
         return clean_dict(
@@ -187,14 +216,7 @@ class BenchmarkComparison:
                 "significant": self.significant,
                 "severity": self.severity,
                 "note": self.note,
-                "noise": None
-                if self.noise is None
-                else {
-                    "sigma": self.noise.sigma,
-                    "band": self.noise.band,
-                    "df": self.noise.df,
-                    "source": self.noise.source,
-                },
+                "run_level": None if self.run_level is None else self.run_level.to_dict(),
                 "unstable": self.unstable,
                 "throughput": None
                 if self.throughput is None
@@ -227,6 +249,7 @@ class Comparison:
     warnings: tuple[str, ...]
     benchmarks: tuple[BenchmarkComparison, ...]
     counts: Mapping[str, int]
+    suite: SuiteVerdict | None = None  # the shift the whole suite shares, and run effects
 
     @classmethod
     def build(cls, **kwargs: Any) -> Comparison:
@@ -237,35 +260,66 @@ class Comparison:
         return cls(**kwargs, counts=counts)
 
     @property
-    def verdict(self) -> Literal["high", "medium", "improvement", "stable"]:
-        """The worst finding: high, medium, improvement (only improvements) or stable."""
-        levels: tuple[Literal["high", "medium", "improvement"], ...] = (
+    def verdict(self) -> Literal["high", "medium", "improvement", "inconclusive", "stable"]:
+        """The worst finding: high, medium, improvement, inconclusive or stable.
+
+        The suite shift counts like a benchmark: a whole suite 15 % slower is `medium`.
+        """
+        suite = self.suite.severity if self.suite is not None else None
+        levels: tuple[Literal["high", "medium", "improvement", "inconclusive"], ...] = (
             "high",
             "medium",
             "improvement",
+            "inconclusive",
         )
         for level in levels:
-            if self.counts.get(level, 0):
+            if self.counts.get(level, 0) or suite == level:
                 return level
         return "stable"
 
     @property
     def summary(self) -> str:
         """One-line verdict for a PR comment or a terminal."""
-        c = self.counts
-        if c["high"] or c["medium"]:
+        c = dict(self.counts)
+        suite = self.suite
+        if c["high"] or c["medium"] or (suite is not None and suite.severity in ("high", "medium")):
             found = ", ".join(f"{c[s]} {s}" for s in ("high", "medium") if c[s])
+            if suite is not None and suite.severity in ("high", "medium"):
+                whole = f"whole suite {suite.shift:+.1%}"
+                found = f"{found}, {whole}" if found else whole
             head = f"{INDICATORS[self.verdict]} Performance regression: {found}"
-            others: tuple[str, ...] = ("improvement", "noisy", "insufficient", "new", "removed")
+            others: tuple[str, ...] = ("improvement", "inconclusive", "insufficient", "new", "removed")
+        elif self.suspects("medium"):
+            head = (
+                f"{INDICATORS['inconclusive']} Suspected regression, not confirmed: "
+                f"{len(self.suspects('medium'))} to confirm with more runs"
+            )
+            others = ("improvement", "inconclusive", "insufficient", "new", "removed")
         elif c["improvement"]:
             head = f"{INDICATORS['improvement']} Faster: {c['improvement']} improvement(s)"
-            others = ("noisy", "insufficient", "new", "removed")
+            others = ("inconclusive", "insufficient", "new", "removed")
         else:
             head = f"{INDICATORS['stable']} No significant regression"
-            others = ("noisy", "insufficient", "new", "removed")
+            others = ("inconclusive", "insufficient", "new", "removed")
         extra = "; ".join(f"{c[s]} {s}" for s in others if c[s])
         tail = f" ({extra})" if extra else ""
         return f"{head} in {len(self.benchmarks)} benchmarks{tail}"
+
+    def suspects(self, fail_on: FailOn) -> list[str]:
+        """Benchmarks (and `*` for the whole suite) whose regression needs confirmation."""
+        out = [b.id for b in self.sorted_benchmarks() if b.suspected(fail_on, self.settings)]
+        if self.suite is not None and self.suite.suspected(fail_threshold(fail_on, self.settings)):
+            out.append("*")
+        return out
+
+    def gate(self, fail_on: FailOn) -> int:
+        """`detect`'s exit code: 1 regression at or above `fail_on`, 3 a suspected one that
+        needs confirmation runs, 0 pass."""
+        if self.failed(fail_on):
+            return GATE_FAIL
+        if self.suspects(fail_on):
+            return GATE_CONFIRM
+        return GATE_PASS
 
     def sorted_benchmarks(self) -> list[BenchmarkComparison]:
         """Benchmarks by severity (worst first), then by size of change."""
@@ -277,7 +331,8 @@ class Comparison:
     def failed(self, fail_on: FailOn) -> bool:
         """True when a benchmark is at or above `fail_on` (the regression gate)."""
         levels = FAILING[fail_on]
-        return any(self.counts.get(s, 0) for s in levels)
+        suite = self.suite.severity if self.suite is not None else None
+        return any(self.counts.get(s, 0) for s in levels) or suite in levels
 
     def get(self, benchmark_id: str) -> BenchmarkComparison | None:
         return next((b for b in self.benchmarks if b.id == benchmark_id), None)
@@ -298,6 +353,9 @@ class Comparison:
                 "summary": self.summary,
                 "warnings": list(self.warnings),
                 "counts": dict(self.counts),
+                "suite": None if self.suite is None else self.suite.to_dict(),
+                "gate": {f: self.gate(f) for f in ("high", "medium", "never")},
+                "suspects": self.suspects("medium"),
                 "benchmarks": [b.to_dict() for b in self.benchmarks],
             }
         )
@@ -324,8 +382,10 @@ class Comparison:
                 "cliffs_delta": b.cliffs_delta,
                 "p_value": b.p_value,
                 "q_value": b.q_value,
-                "noise_sigma": b.noise.sigma if b.noise else None,
-                "noise_band": b.noise.band if b.noise else None,
+                "run_change": b.run_level.change if b.run_level else None,
+                "run_change_ci_low": b.run_level.ci[0] if b.run_level and b.run_level.ci else None,
+                "run_change_ci_high": b.run_level.ci[1] if b.run_level and b.run_level.ci else None,
+                "run_sigma": b.run_level.sigma if b.run_level else None,
                 "unstable": b.unstable,
                 "criterion_verdict": b.criterion_verdict,
                 "test": b.test,
@@ -345,6 +405,7 @@ class Comparison:
         if frame.empty:
             return frame
         float_cols = [c for c in frame.columns if c.endswith(("_ns", "_value", "_low", "_high"))]
-        for col in [*float_cols, "change", "median_change", "cliffs_delta", "p_value", "q_value"]:
+        numbers = ["change", "median_change", "cliffs_delta", "p_value", "q_value", "run_change"]
+        for col in [*float_cols, *numbers, "run_sigma"]:
             frame[col] = frame[col].astype("float64")
         return frame

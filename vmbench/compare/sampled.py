@@ -1,10 +1,12 @@
 """Statistics of benchmarks with samples on both sides, batched (used by `compare()`).
 
-Per run: summaries, bootstrap means and a mid-run level-shift check, batched by sample
-count. Per benchmark and side: runs combined (hierarchical bootstrap when several). Per
-benchmark: MWU, Hodges-Lehmann, Welch's t (for Criterion's own verdict) on the pooled
-samples, batched by the pair of sample counts; the change's interval from the two sides'
-bootstrap means. Classification happens afterwards (`vmbench.compare.verdicts.finish`).
+Per run: summaries, the location estimate the verdict compares (and its within-run
+sampling variance), bootstrap means and a mid-run level-shift check, batched by sample
+count. Per benchmark and side: runs combined (hierarchical bootstrap when several) for the
+mean and its 95 % interval the reports show. Per benchmark: MWU, Hodges-Lehmann, Welch's t
+(for Criterion's own verdict) on the pooled samples, batched by the pair of sample counts:
+descriptive statistics of the samples, not the verdict. The verdict comes afterwards from
+the per-run locations of every benchmark at once (`vmbench.compare.engine`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from vmbench.compare.result import BenchmarkComparison, Outliers, SideSummary, T
 from vmbench.compare.verdicts import Extra
 from vmbench.model import Benchmark, FloatArray, Metric
 from vmbench.settings import Settings
+from vmbench.stats.location import locations, log_variance
 
 
 @dataclass
@@ -55,6 +58,8 @@ class RunStats:
     boot: FloatArray = field(default_factory=lambda: np.empty(0))
     shift: float = 0.0
     shift_p: float = 1.0
+    location: float = float("nan")
+    log_var: float = 0.0
 
 
 def run_stats(runs: list[RunStats], settings: Settings) -> None:
@@ -65,6 +70,8 @@ def run_stats(runs: list[RunStats], settings: Settings) -> None:
     for (n, stream), members in groups.items():
         block = np.stack([r.x for r in members])
         s = stats.summarize(block)
+        where = locations(block, settings.estimator)
+        spread = log_variance(block, settings.estimator)
         boot = stats.bootstrap_means(
             block, resamples=settings.resamples, seed=settings.seed, stream=stream
         )
@@ -90,6 +97,7 @@ def run_stats(runs: list[RunStats], settings: Settings) -> None:
                 "hs": float(s.high_severe[i]),
             }
             r.boot = boot[i]
+            r.location, r.log_var = float(where[i]), float(spread[i])
             r.shift, r.shift_p = float(shifts[i]), float(shift_p[i])
 
 
@@ -170,7 +178,7 @@ def compare_sampled(
             severity="stable",
             significant=False,
             note="",
-            noise=None,
+            run_level=None,
             unstable=False,
             throughput=_throughput(b_runs[0].bench, c_runs[0].bench, b_side, c_side),
             criterion_verdict=stats.criterion_verdict(
@@ -187,12 +195,6 @@ def _extra(
     settings: Settings,
     run_counts: tuple[int, int],
 ) -> Extra:
-    ss, df = 0.0, 0
-    for runs in (b_runs, c_runs):
-        logs = np.log([r.summary["mean"] for r in runs if r.summary["mean"] > 0])
-        if logs.size > 1:
-            ss += float(np.sum((logs - logs.mean()) ** 2))
-            df += int(logs.size) - 1
     unstable = []
     for runs, name in ((b_runs, "baseline"), (c_runs, "candidate")):
         for r in runs:
@@ -210,7 +212,18 @@ def _extra(
         )
         if len(runs) < total
     )
-    return Extra(ss, df, len(b_runs), len(c_runs), tuple(unstable), notes)
+    # Within-run sampling variance of the log change of the side means of locations.
+    log_var = sum(r.log_var for r in b_runs) / len(b_runs) ** 2 + sum(
+        r.log_var for r in c_runs
+    ) / len(c_runs) ** 2
+    return Extra(
+        locations=tuple((r.side, r.label, r.location) for r in (*b_runs, *c_runs)),
+        log_variance=log_var,
+        k_baseline=len(b_runs),
+        k_candidate=len(c_runs),
+        unstable=tuple(unstable),
+        notes=notes,
+    )
 
 
 def ratio(a: float | None, b: float | None) -> float | None:

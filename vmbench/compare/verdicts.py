@@ -1,41 +1,58 @@
-"""Severity rules: from a change, its significance and the run-to-run noise to a verdict.
+"""Verdicts: from run-level estimates to severities, and the regression gate.
 
-- significant = q < alpha and, when the run-to-run noise is known (a noise model, or
-  several runs per side), |log(1 + change)| exceeds the noise band
-      band = t(noise_confidence, df) * sigma * sqrt(1/k_baseline + 1/k_candidate)
-  where sigma is the benchmark's relative run-to-run noise (its own estimate, widened
-  towards the noise model's median when few runs agreed by luck, see `noise_estimate`)
-  and k the number of runs per side (averaging runs narrows the band);
-- `noisy`: the band is wider than the regression threshold, so a regression of that size
-  could not be told from noise, and the change does not clear the band: reported with its
-  measured noise, never flagged or passed. A change that clears even a wide band is judged
-  (and the note says the benchmark is noisy);
-- `high` significant and change > +high; `medium` significant and change > +regression;
-  `improvement` significant and change < -improvement; `stable` otherwise;
-- `insufficient` when the samples cannot reach p < alpha at all (asv's rule);
-- a change that would be flagged, on a benchmark whose run (either side) looks unstable
-  within itself (a mid-run level jump, or many severe outliers), is `noisy` instead: that
-  run's mean moved for reasons other than the code (on the bundled A/A runs this is what
-  most surviving false alarms looked like).
+Inputs are the run-level model's numbers (`vmbench.stats.runmodel.assess`): per benchmark
+a change in log space (candidate runs minus baseline runs of the per-run location, judged
+relative to the suite shift when one is removed), its standard error and degrees of
+freedom. Decisions, with the error rate each one controls:
 
-Thresholds are compared after rounding to 12 significant digits, so that float rounding
-(multiplying every time by a constant, swapping sides) cannot move a change across one.
+- **Flags.** Two one-sided families, each with Holm's step-down correction over every
+  benchmark with a run-level test plus the suite shift: "slower" (p of change <= 0) and
+  "faster" (p of change >= 0). A benchmark is flagged `high` / `medium` when Holm's
+  adjusted p of the slower family is below `alpha` and the change is above the
+  `high` / `regression` threshold; `improvement` likewise on the faster side below
+  `-improvement`. Holm controls the family-wise error rate under any dependence, so the
+  chance that a comparison of identical code flags any regression (and fails the gate)
+  is at most `alpha`; the same holds for false improvements, separately.
+- **Stable** only when the data rule out a change that matters: an equivalence test
+  (two one-sided tests, Schuirmann 1987) at level alpha against the margins
+  (-improvement, +regression), i.e. the (1 - 2 alpha) interval lies within them. The
+  reports show the (1 - alpha) interval, as the design asks.
+- **Inconclusive** otherwise: the interval reaches past a threshold but the evidence does
+  not reach the flag. It says the suspected direction and size, is never counted as
+  stable, and when it leans slower and its interval reaches past the gate's threshold it
+  is a *suspected regression*: `detect` exits 3 and CI runs confirmation runs
+  (`vmbench.compare.confirm`).
+- **No flag without replication.** With one run a side and no noise model, each
+  benchmark's own run-to-run noise is not measured; the spread of the suite's changes
+  stands in for it, which is enough to call a benchmark stable or to say where it leans,
+  but not to flag it at a stated error rate (benchmarks differ in noise by 10x and more:
+  on the bundled wall-clock runs, from 1.4 % to 40 % run to run). Such a comparison
+  flags nothing; what leans slower past the gate's threshold is a suspected regression
+  (exit 3) for confirmation runs to decide.
+- **Insufficient**: no run-level test is possible (one run a side, fewer than
+  `MIN_SUITE` benchmarks and no noise model). A point change past the gate's threshold is
+  still a suspected regression.
+
+Within-run instability (a level jump mid-run, many severe outliers) is a note; it never
+changes a verdict. Thresholds are compared after rounding to 12 significant digits so
+that float rounding (scaling every time, swapping sides) cannot move a change across one.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from vmbench import stats
+from typing import TYPE_CHECKING, Protocol
+
 from vmbench.settings import Settings
-from vmbench.stats import t_quantile
+from vmbench.stats.runmodel import Assessment, holm, t_cdf, t_ppf
 
 if TYPE_CHECKING:
-    from vmbench.compare.noise import NoiseModel
     from vmbench.compare.result import BenchmarkComparison
     from vmbench.model import Run
 
@@ -45,14 +62,14 @@ class Categorizer(Protocol):
 
 
 Severity = Literal[
-    "high", "medium", "improvement", "stable", "new", "removed", "insufficient", "noisy"
+    "high", "medium", "improvement", "stable", "inconclusive", "insufficient", "new", "removed"
 ]
 # Order in reports and `counts`: what needs attention first.
 SEVERITIES: tuple[Severity, ...] = (
     "high",
     "medium",
     "improvement",
-    "noisy",
+    "inconclusive",
     "insufficient",
     "new",
     "removed",
@@ -63,7 +80,7 @@ INDICATORS: dict[str, str] = {
     "medium": "🟡",
     "improvement": "🟢",
     "stable": "✅",
-    "noisy": "〰️",
+    "inconclusive": "❓",
     "insufficient": "❔",
     "new": "🆕",
     "removed": "➖",
@@ -74,75 +91,242 @@ FAILING: dict[str, tuple[Severity, ...]] = {
     "medium": ("high", "medium"),
     "never": (),
 }
+# `vmbench detect` exit codes.
+GATE_PASS, GATE_FAIL, GATE_BAD_INPUT, GATE_CONFIRM = 0, 1, 2, 3
 
 
 def _r(x: float) -> float:
     return float(f"{x:.12g}")
 
 
-@dataclass(frozen=True)
-class NoiseEstimate:
-    """A benchmark's run-to-run noise as used in one comparison."""
+def fail_threshold(fail_on: FailOn, settings: Settings) -> float | None:
+    """The relative slow-down at which the gate fails (None: never)."""
+    return {"high": settings.high, "medium": settings.regression}.get(fail_on)
 
-    sigma: float  # moderated relative run-to-run sd of a run mean
-    df: float  # degrees of freedom behind sigma (prior included)
-    band: float  # |change| (relative) that a real change must exceed
-    source: str  # "noise model", "runs within each side" or both
+
+@dataclass(frozen=True)
+class RunVerdict:
+    """The run-level numbers a benchmark's verdict rests on (relative changes)."""
+
+    estimator: str
+    runs: tuple[int, int]  # runs measured on the baseline and candidate side
+    total_change: float  # candidate / baseline - 1 of the per-run locations
+    change: float  # the judged change (relative to the suite shift when removed)
+    ci: tuple[float, float] | None  # its (1 - alpha) interval; None without a test
+    p_slower: float | None  # Holm-adjusted, family "slower"
+    p_faster: float | None  # Holm-adjusted, family "faster"
+    sigma: float | None  # moderated run-to-run sd of one run's location (log)
+    df: float | None
+    source: str  # where the noise estimate came from
+    relative_to_suite: bool
 
     @property
-    def band_log(self) -> float:
-        return math.log1p(self.band)
+    def direction(self) -> Literal["slower", "faster", "none"]:
+        if self.change > 0:
+            return "slower"
+        return "faster" if self.change < 0 else "none"
+
+    def suspected(self, threshold: float | None) -> bool:
+        """Leans slower and a slow-down past `threshold` is not ruled out."""
+        if threshold is None or self.change <= 0:
+            return False
+        upper = self.ci[1] if self.ci is not None else self.change
+        return _r(upper) > _r(threshold)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "estimator": self.estimator,
+            "runs": list(self.runs),
+            "total_change": self.total_change,
+            "change": self.change,
+            "ci": list(self.ci) if self.ci else None,
+            "p_slower": self.p_slower,
+            "p_faster": self.p_faster,
+            "sigma": self.sigma,
+            "df": self.df if self.df is None or math.isfinite(self.df) else None,
+            "source": self.source,
+            "relative_to_suite": self.relative_to_suite,
+            "direction": self.direction,
+        }
 
 
-def noise_estimate(
+SuiteSeverity = Literal["high", "medium", "improvement", "stable", "inconclusive", "unknown"]
+
+
+@dataclass(frozen=True)
+class SuiteVerdict:
+    """The shift every benchmark shares (median over the suite) and the run effects."""
+
+    shift: float  # relative: +0.08 = the whole suite 8 % slower
+    ci: tuple[float, float] | None  # None when the run-to-run machine noise is unknown
+    p_slower: float | None
+    p_faster: float | None
+    severity: SuiteSeverity
+    run_sigma: float | None  # sd of run effects (log), the machine's run-to-run noise
+    run_effects: dict[str, float]  # run label -> relative effect, within its side
+    benchmarks: int
+
+    def suspected(self, threshold: float | None) -> bool:
+        if threshold is None or self.shift <= 0 or self.severity not in ("inconclusive", "unknown"):
+            return False
+        upper = self.ci[1] if self.ci is not None else self.shift
+        return _r(upper) > _r(threshold)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "shift": self.shift,
+            "ci": list(self.ci) if self.ci else None,
+            "p_slower": self.p_slower,
+            "p_faster": self.p_faster,
+            "severity": self.severity,
+            "run_sigma": self.run_sigma,
+            "run_effects": dict(self.run_effects),
+            "benchmarks": self.benchmarks,
+        }
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Verdicts of every benchmark of an assessment (aligned with its rows)."""
+
+    severity: tuple[Severity, ...]
+    verdicts: tuple[RunVerdict | None, ...]
+    suite: SuiteVerdict | None
+
+
+def _severity(
+    change: float,
+    se: float,
+    adj_slow: float,
+    adj_fast: float,
+    lo: float,
+    hi: float,
+    s: Settings,
     *,
-    model_sigma: float | None,
-    model_df: int,
-    within_ss: float,
-    within_df: int,
-    prior_sigma: float | None,
-    k_baseline: int,
-    k_candidate: int,
-    settings: Settings,
-) -> NoiseEstimate | None:
-    """Pool the noise model's and the within-side estimates, widen towards the prior.
+    may_flag: bool = True,
+) -> Severity:
+    if not math.isfinite(se):
+        return "insufficient"
+    up, top, down = math.log1p(s.regression), math.log1p(s.high), math.log1p(-s.improvement)
+    if not may_flag:
+        adj_slow = adj_fast = 1.0
+    if adj_slow < s.alpha and _r(change) > _r(top):
+        return "high"
+    if adj_slow < s.alpha and _r(change) > _r(up):
+        return "medium"
+    if adj_fast < s.alpha and _r(change) < _r(down):
+        return "improvement"
+    if _r(lo) > _r(down) and _r(hi) < _r(up):
+        return "stable"
+    return "inconclusive"
 
-    `within_ss` is the sum of squared deviations of log run means around their side's
-    mean (runs of one side measure the same code), with `within_df` degrees of freedom.
-    """
-    sources = []
-    ss = 0.0
-    df = 0.0
-    if model_sigma is not None and model_df > 0:
-        ss += model_sigma**2 * model_df
-        df += model_df
-        sources.append("noise model")
-    if within_df > 0:
-        ss += within_ss
-        df += within_df
-        sources.append("runs within each side")
-    if df == 0:
-        return None
-    d0 = settings.noise_prior_df if prior_sigma is not None else 0.0
-    prior_var = (prior_sigma or 0.0) ** 2
-    # The prior only widens: it guards a benchmark whose few runs agreed by luck, but never
-    # narrows the band of one that was seen to be noisy (run-to-run noise differs a lot
-    # between benchmarks: 0.5 % for a compute loop, 50 % for lock contention on 2 cores).
-    var = max(ss / df, (ss + d0 * prior_var) / (df + d0))
-    sigma = math.sqrt(var)
-    total_df = df + d0
-    band_log = (
-        t_quantile(settings.noise_confidence, total_df)
-        * sigma
-        * math.sqrt(1.0 / k_baseline + 1.0 / k_candidate)
+
+def judge(
+    a: Assessment,
+    settings: Settings,
+    *,
+    estimator: str,
+    runs: Sequence[tuple[int, int]],
+    run_labels: Sequence[str],
+) -> Judgement:
+    """Severities, intervals and Holm-adjusted p-values for every row of `a`."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = a.change / a.se
+    p_slow = 1.0 - t_cdf(t, a.df)
+    p_fast = t_cdf(t, a.df)
+    s = a.suite
+    suite_known = s.removed and math.isfinite(s.se) and s.se > 0
+    suite_t = s.shift / s.se if suite_known else math.nan
+    suite_df = np.array([s.df])
+    sp_slow = float(1.0 - t_cdf(np.array([suite_t]), suite_df)[0]) if suite_known else math.nan
+    sp_fast = float(t_cdf(np.array([suite_t]), suite_df)[0]) if suite_known else math.nan
+    adj_slow = holm(np.append(p_slow, sp_slow))
+    adj_fast = holm(np.append(p_fast, sp_fast))
+    q = t_ppf(1.0 - settings.alpha / 2.0, a.df)
+    lo, hi = a.change - q * a.se, a.change + q * a.se
+    q_eq = t_ppf(1.0 - settings.alpha, a.df)  # two one-sided tests at alpha
+    eq_lo, eq_hi = a.change - q_eq * a.se, a.change + q_eq * a.se
+
+    severities: list[Severity] = []
+    verdicts: list[RunVerdict | None] = []
+    for i in range(a.change.size):
+        if not math.isfinite(a.total[i]):
+            severities.append("insufficient")
+            verdicts.append(None)
+            continue
+        sev = _severity(
+            float(a.change[i]),
+            float(a.se[i]),
+            float(adj_slow[i]),
+            float(adj_fast[i]),
+            float(eq_lo[i]),
+            float(eq_hi[i]),
+            settings,
+            may_flag=a.replicated,
+        )
+        tested = math.isfinite(float(a.se[i]))
+        severities.append(sev)
+        verdicts.append(
+            RunVerdict(
+                estimator=estimator,
+                runs=runs[i],
+                total_change=math.expm1(float(a.total[i])),
+                change=math.expm1(float(a.change[i])),
+                ci=(math.expm1(float(lo[i])), math.expm1(float(hi[i]))) if tested else None,
+                p_slower=float(adj_slow[i]) if tested else None,
+                p_faster=float(adj_fast[i]) if tested else None,
+                sigma=float(a.sigma[i]) if math.isfinite(float(a.sigma[i])) else None,
+                df=float(a.df[i]) if tested else None,
+                source=a.source,
+                relative_to_suite=s.removed,
+            )
+        )
+    return Judgement(
+        tuple(severities),
+        tuple(verdicts),
+        _suite(a, settings, adj_slow[-1], adj_fast[-1], run_labels),
     )
-    return NoiseEstimate(
-        sigma=sigma, df=total_df, band=math.expm1(band_log), source=" and ".join(sources)
+
+
+def _suite(
+    a: Assessment, settings: Settings, adj_slow: float, adj_fast: float, run_labels: Sequence[str]
+) -> SuiteVerdict | None:
+    s = a.suite
+    if not s.removed:
+        return None
+    effects = {
+        label: math.expm1(float(e)) for label, e in zip(run_labels, a.effects.effects, strict=True)
+    }
+    tau = math.sqrt(a.effects.tau2) if a.effects.tau2 is not None else None
+    up, down = math.log1p(settings.regression), math.log1p(-settings.improvement)
+    count = int(np.isfinite(a.total).sum())
+    if not (math.isfinite(s.se) and s.se > 0):
+        # The machine's run-to-run noise is unknown (one run a side, no noise model): a
+        # shift of the whole suite cannot be told from the machine. Past a threshold it
+        # is a question to settle; within them it is reported, not judged.
+        severity: SuiteSeverity = "inconclusive" if (s.shift > up or s.shift < down) else "unknown"
+        return SuiteVerdict(math.expm1(s.shift), None, None, None, severity, tau, effects, count)
+    q = float(t_ppf(1.0 - settings.alpha / 2.0, np.array([s.df]))[0])
+    lo, hi = s.shift - q * s.se, s.shift + q * s.se
+    q_eq = float(t_ppf(1.0 - settings.alpha, np.array([s.df]))[0])
+    sev = _severity(
+        s.shift, s.se, adj_slow, adj_fast, s.shift - q_eq * s.se, s.shift + q_eq * s.se, settings
+    )
+    severity = "inconclusive" if sev == "insufficient" else sev  # type: ignore[assignment]
+    return SuiteVerdict(
+        math.expm1(s.shift),
+        (math.expm1(lo), math.expm1(hi)),
+        adj_slow,
+        adj_fast,
+        severity,
+        tau,
+        effects,
+        count,
     )
 
 
 def by_threshold(change: float, settings: Settings) -> Severity:
-    """Severity of a change that is taken as real (significant or thresholds-only)."""
+    """Severity of a change taken as it is (point values: no test is possible)."""
     c = _r(change)
     if c > settings.high:
         return "high"
@@ -151,45 +335,6 @@ def by_threshold(change: float, settings: Settings) -> Severity:
     if c < -settings.improvement:
         return "improvement"
     return "stable"
-
-
-def classify_sampled(
-    *,
-    change: float,
-    q_value: float,
-    min_p: float,
-    noise: NoiseEstimate | None,
-    settings: Settings,
-) -> tuple[Severity, bool, list[str]]:
-    """Severity, significance and explanatory notes for a benchmark with samples."""
-    notes: list[str] = []
-    if min_p > settings.alpha:
-        notes.append(
-            f"too few samples to reach p < {settings.alpha:g} (smallest possible p "
-            f"{min_p:.3g}); take more samples"
-        )
-        return "insufficient", False, notes
-    stat_sig = q_value < settings.alpha
-    beyond = True
-    if noise is not None:
-        # change = -100 % (a candidate of all-zero times) is infinitely far in log space
-        size = abs(math.log1p(change)) if change > -1.0 else math.inf
-        beyond = _r(size) > _r(noise.band_log)
-        notes.append(f"run-to-run noise {noise.sigma:.1%} (band ±{noise.band:.1%}, {noise.source})")
-        too_noisy = _r(noise.band_log) > _r(math.log1p(settings.regression))
-        if too_noisy and not (stat_sig and beyond):
-            notes.append(
-                f"noisy: a {settings.regression:.0%} regression cannot be told from run-to-run "
-                "noise here; use more runs per side or a quieter machine"
-            )
-            return "noisy", False, notes
-        if too_noisy:
-            notes.append("noisy benchmark, but the change clears its noise band")
-        if stat_sig and not beyond:
-            notes.append("within-run test significant, but the change is within the noise band")
-    significant = stat_sig and beyond
-    severity = by_threshold(change, settings) if significant else "stable"
-    return severity, significant, notes
 
 
 def cost_change(baseline: float, candidate: float, direction: str) -> float | None:
@@ -207,124 +352,76 @@ def cost_change(baseline: float, candidate: float, direction: str) -> float | No
     return candidate / baseline - 1.0
 
 
+def notes_for(severity: Severity, verdict: RunVerdict | None, settings: Settings) -> list[str]:
+    """Plain-language notes that say what a run-level verdict rests on."""
+    if verdict is None:
+        return []
+    notes = []
+    where = f"{verdict.estimator} per run, {verdict.runs[0]} v {verdict.runs[1]} runs" + (
+        ", relative to the suite shift" if verdict.relative_to_suite else ""
+    )
+    if verdict.ci is None:
+        notes.append(
+            f"run-level change {verdict.change:+.1%} ({where}); run-to-run noise unknown: "
+            "no replicated runs and too few benchmarks to learn it from the suite"
+        )
+        return notes
+    sigma = f"{verdict.sigma:.1%}" if verdict.sigma is not None else "unknown"
+    notes.append(
+        f"run-level change {verdict.change:+.1%} [{verdict.ci[0]:+.1%}, {verdict.ci[1]:+.1%}] "
+        f"({where}; run-to-run noise {sigma} from {verdict.source})"
+    )
+    if severity == "inconclusive":
+        side = "slower" if verdict.change > 0 else "faster"
+        notes.append(
+            f"inconclusive: suspected {side} by {abs(verdict.change):.1%}, but the interval "
+            f"reaches past the thresholds (-{settings.improvement:.0%}, "
+            f"+{settings.regression:.0%}); more runs per side (confirmation runs) decide it"
+        )
+    return notes
+
+
 @dataclass(frozen=True)
 class Extra:
-    """Per-benchmark facts the classification needs besides the result itself."""
+    """Per-benchmark facts the verdict needs besides the result itself."""
 
-    within_ss: float = 0.0  # squared deviations of log run means around their side's mean
-    within_df: int = 0
+    # (side, run label, location ns) of every run: side 0 baseline, 1 candidate
+    locations: tuple[tuple[int, str, float], ...] = ()
+    log_variance: float = 0.0  # within-run sampling variance of the log change
     k_baseline: int = 1
     k_candidate: int = 1
     unstable: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
 
-# --- q-values, noise and severities over the whole comparison ---------------------------
-
-
-def _undefined_change_note(r: BenchmarkComparison) -> str:
-    """Why a comparison has no relative change (see `sampled.ratio`), in words."""
-    base = r.baseline.mean_ns if r.baseline is not None else None
-    cand = r.candidate.mean_ns if r.candidate is not None else None
-    if base is None or cand is None or not math.isfinite(base) or not math.isfinite(cand):
-        return "a mean is not a finite number (overflow): relative change undefined"
-    if base == 0:
-        return "baseline mean is 0 ns: relative change undefined"
-    return (
-        f"the means differ by more than a float can hold ({cand:.3g} ns vs {base:.3g} ns): "
-        "relative change undefined"
-    )
-
-
-def finish(
-    results: dict[str, tuple[BenchmarkComparison, Extra]],
-    *,
-    settings: Settings,
-    noise: NoiseModel | None,
-    categories: Categorizer,
-) -> dict[str, BenchmarkComparison]:
-    tested = [bid for bid, (r, _) in results.items() if r.p_value is not None]
-    q = stats.adjust_p_values(
-        np.array([results[bid][0].p_value for bid in tested], dtype=np.float64),
-        settings.correction,
-    )
-    q_of = dict(zip(tested, q.tolist(), strict=True))
-    # Prior for the moderated noise: from the noise model only (group or overall median).
-    # Not the within-side estimates of this comparison: a slow run slows every benchmark,
-    # so those share the same few runs and add no independent degrees of freedom.
-    with_prior = noise is not None and bool(noise.benchmarks)
-    out: dict[str, BenchmarkComparison] = {}
-    for bid, (r, extra) in results.items():
-        category = categories.categorize(bid, r.group)
-        if r.p_value is None:
-            out[bid] = replace(r, category=category)
-            continue
-        learned = noise.get(bid) if noise is not None else None
-        estimate = noise_estimate(
-            model_sigma=learned.sigma if learned else None,
-            model_df=learned.df if learned else 0,
-            within_ss=extra.within_ss,
-            within_df=extra.within_df,
-            prior_sigma=noise.prior_sigma_for(bid) if noise is not None and with_prior else None,
-            k_baseline=extra.k_baseline,
-            k_candidate=extra.k_candidate,
-            settings=settings,
-        )
-        assert r.min_p_value is not None
-        severity: Severity
-        if r.change is None:  # a mean of 0 ns, or a ratio of means a float cannot hold
-            severity, significant = "insufficient", False
-            notes = [_undefined_change_note(r)]
-        else:
-            severity, significant, notes = classify_sampled(
-                change=r.change,
-                q_value=q_of[bid],
-                min_p=r.min_p_value,
-                noise=estimate,
-                settings=settings,
-            )
-        if extra.unstable:
-            notes.append("looks unstable: " + ", ".join(extra.unstable))
-            if severity in ("high", "medium", "improvement"):
-                # A run that jumps level mid-run, or is full of severe outliers, was not
-                # in a steady state: its mean moved for reasons other than the code.
-                severity, significant = "noisy", False
-                notes.append(
-                    "noisy: a run was unstable within itself, so its mean cannot carry a "
-                    "verdict; rerun on a quieter machine or with more runs per side"
-                )
-        notes.extend(extra.notes)
-        out[bid] = replace(
-            r,
-            category=category,
-            q_value=q_of[bid],
-            severity=severity,
-            significant=significant,
-            note="; ".join(notes),
-            noise=estimate,
-            unstable=bool(extra.unstable),
-        )
-    return out
-
-
 def warnings_for(
     base_runs: tuple[Run, ...],
     cand_runs: tuple[Run, ...],
     results: dict[str, BenchmarkComparison],
-    noise: NoiseModel | None,
+    noise_covered: int | None,
+    suite: SuiteVerdict | None,
 ) -> list[str]:
     warnings: list[str] = []
-    tested = [r for r in results.values() if r.test == "mann-whitney-u"]
-    if tested and noise is None and len(base_runs) == 1 and len(cand_runs) == 1:
+    tested = [r for r in results.values() if r.run_level is not None]
+    replicated = len(base_runs) > 1 or len(cand_runs) > 1
+    if tested and noise_covered is None and not replicated:
         warnings.append(
-            "run-to-run noise unknown: one run per side and no noise model, so a difference "
-            "between two runs of the same code can look significant; for a firmer answer "
-            "use several runs per side on the same machine or a noise model (--noise)"
+            "run-to-run noise not measured: one run per side and no noise model, so each "
+            "benchmark is judged against the spread of the whole suite's changes; several runs "
+            "per side (or --noise runs of identical code) give firmer verdicts"
         )
-    if noise is not None and tested:
-        covered = sum(1 for r in tested if noise.get(r.id) is not None)
-        if covered < len(tested):
-            warnings.append(f"noise model covers {covered} of {len(tested)} compared benchmarks")
+    if noise_covered is not None and tested and noise_covered < len(tested):
+        warnings.append(f"noise model covers {noise_covered} of {len(tested)} compared benchmarks")
+    if (
+        suite is not None
+        and suite.severity in ("inconclusive", "unknown")
+        and abs(suite.shift) >= 0.02
+    ):
+        warnings.append(
+            f"the whole suite moved {suite.shift:+.1%} between the sides: the machine or the "
+            "code? Benchmarks are judged relative to that shift"
+            + ("" if suite.ci is not None else "; with one run a side it cannot be told apart")
+        )
     unstable = [r.id for r in tested if r.unstable]
     if unstable:
         warnings.append(f"{len(unstable)} benchmark(s) look unstable within a run (see notes)")

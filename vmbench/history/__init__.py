@@ -37,7 +37,8 @@ from vmbench.history.trend import (
     drift,
     select_line,
 )
-from vmbench.stats.changepoint import Step, StepSettings, detect_steps
+from vmbench.settings import StepSettings
+from vmbench.stats.changepoint import Step, detect_steps
 
 __all__ = [
     "DEFAULT_STORE",

@@ -24,8 +24,7 @@ from vmbench.history.store import load_history, load_run_samples
 from vmbench.history.trend import change_points, select_line
 from vmbench.model import Run
 from vmbench.readers.categories import Categories
-from vmbench.settings import Settings
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import Settings, StepSettings
 
 NOISE_RUNS = 30  # at most this many earlier runs per benchmark feed the noise model
 

@@ -13,7 +13,7 @@ import platform
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 # Fields whose difference makes timings incomparable (the rustc version is reported
@@ -45,10 +45,6 @@ class MachineInfo:
             for name in COMPARED_FIELDS
             if getattr(self, name) != getattr(other, name)
         ]
-
-
-def machine_field_names() -> list[str]:
-    return [f.name for f in fields(MachineInfo)]
 
 
 def _cpu_model() -> str:

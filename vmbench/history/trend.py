@@ -19,7 +19,8 @@ from scipy import stats
 
 from vmbench.errors import UsageError
 from vmbench.readers.patterns import PatternError, compile_regex
-from vmbench.stats.changepoint import StepSettings, detect_steps
+from vmbench.settings import StepSettings
+from vmbench.stats.changepoint import detect_steps
 
 TREND_SCHEMA_VERSION = 1
 
@@ -91,7 +92,7 @@ def select_line(
         try:
             regex = compile_regex(pattern)  # RE2: linear time whatever the pattern
         except PatternError as exc:
-            raise UsageError(f"invalid --filter regex {pattern!r}: {exc}") from None
+            raise UsageError(f"invalid regex {pattern!r}: {exc}", parameter="pattern") from None
         frame = frame[frame["id"].map(lambda i: regex.search(i) is not None).astype(bool)]
     if category:
         frame = frame[frame["category"] == category]

@@ -9,13 +9,13 @@ summary atomically without NaN.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from vmbench import format as fmt
 from vmbench.atomic import atomic_write_text
 from vmbench.compare.result import clean_dict
 from vmbench.errors import UsageError
@@ -48,10 +48,8 @@ def load_categories(categories_file: str | Path | None) -> Categories:
 
 
 def pct(x: float | None, signed: bool = True) -> str:
-    """A relative change as a percentage (+12.3%), or "" when undefined."""
-    if x is None or not math.isfinite(x):
-        return ""
-    return f"{x:+.1%}" if signed else f"{x:.1%}"
+    """A relative change as a percentage (+12.3%), or "" when undefined (notebook tables)."""
+    return fmt.percent(x, signed=signed, missing="")
 
 
 def skipped_table(skipped: pd.DataFrame, *, criterion_dir: str | Path) -> Table:

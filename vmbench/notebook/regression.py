@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from vmbench import format as fmt
 from vmbench.compare.insights import FLAGGED, category_changes, insights, recommendations
 from vmbench.compare.noise import NoiseModel
 from vmbench.compare.refs import compare_refs
@@ -34,7 +35,7 @@ from vmbench.readers.categories import Categories
 from vmbench.readers.frames import samples_frame, skipped_frame
 from vmbench.render import plots
 from vmbench.render.display import Nothing, Plot, Stack, Table
-from vmbench.settings import Settings
+from vmbench.settings import DEFAULTS, Settings
 from vmbench.units import format_duration
 
 MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment) report
@@ -60,10 +61,10 @@ def regression_data(
     candidate: str | Sequence[str],
     noise_runs: Sequence[str] = (),
     categories_file: str | Path | None = None,
-    alpha: float = 0.05,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
 ) -> RegressionData:
     """Load the runs, learn the noise model, compare.
 
@@ -95,12 +96,6 @@ def regression_data(
 # --- formatted tables ---------------------------------------------------------------------
 
 
-def _p(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return ""
-    return f"{x:.2g}" if x >= 1e-4 else "<1e-4"
-
-
 def _side(b: BenchmarkComparison, which: str) -> str:
     side = b.baseline if which == "baseline" else b.candidate
     if side is None:
@@ -130,8 +125,8 @@ def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
                 "baseline mean [95% CI]": _side(b, "baseline"),
                 "candidate mean [95% CI]": _side(b, "candidate"),
                 "change [95% CI]": _change(b),
-                "p": _p(b.p_value),
-                "q": _p(b.q_value),
+                "p": fmt.p_value(b.p_value, missing=""),
+                "q": fmt.p_value(b.q_value, missing=""),
                 "severity": f"{b.indicator} {b.severity}",
                 "note": b.note,
             }

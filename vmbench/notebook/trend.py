@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from vmbench import format as fmt
 from vmbench.errors import Skipped, VmbenchError
 from vmbench.history.latest import LatestComparison, latest_vs_previous
 from vmbench.history.store import load_history, skipped_files
@@ -19,8 +20,7 @@ from vmbench.history.trend import TrendReport, analyze_trend, category_index, se
 from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
-from vmbench.settings import Settings
-from vmbench.stats.changepoint import StepSettings
+from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
 from vmbench.units import format_duration
 
 
@@ -47,11 +47,11 @@ def trend_data(
     category: str = "",
     pattern: str = "",
     categories_file: str | Path | None = "",
-    alpha: float = 0.05,
-    min_change: float = 0.0,
-    regression: float = 0.10,
-    high: float = 0.20,
-    improvement: float = 0.05,
+    alpha: float = DEFAULTS.alpha,
+    min_change: float = STEP_DEFAULTS.min_change,
+    regression: float = DEFAULTS.regression,
+    high: float = DEFAULTS.high,
+    improvement: float = DEFAULTS.improvement,
 ) -> TrendData:
     """Load the history and run every analysis of the trend report (empty string: default)."""
     categories = load_categories(categories_file or None)
@@ -184,8 +184,8 @@ def change_point_table(data: TrendData) -> Table:
             "date": _day(r["date"]),
             "before": format_duration(float(r["before_ns"])),
             "after": format_duration(float(r["after_ns"])),
-            "change": f"{float(r['change']):+.1%}",
-            "p": f"{float(r['p_value']):.3g}",
+            "change": fmt.percent(r["change"]),
+            "p": fmt.p_value(r["p_value"]),
         }
         for _, r in window_steps(data).iterrows()
     ]
@@ -206,8 +206,8 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
             "runs (before/after)": f"{int(d['runs_before'])}/{int(d['runs_after'])}",
             "before": format_duration(float(d["before_ns"])),
             "after": format_duration(float(d["after_ns"])),
-            "change": f"{float(d['change']):+.1%}",
-            "p": "n/a" if pd.isna(d["p_value"]) else f"{float(d['p_value']):.3g}",
+            "change": fmt.percent(d["change"]),
+            "p": fmt.p_value(d["p_value"]),
         }
         for _, d in r.drift.head(limit).iterrows()
     ]
@@ -215,7 +215,7 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
         {
             "category": c["category"],
             "benchmarks": int(c["benchmarks"]),
-            "change": f"{c['change']:+.1%}",
+            "change": fmt.percent(c["change"]),
         }
         for _, c in r.category_drift.iterrows()
     ]
@@ -237,8 +237,8 @@ def latest_section(data: TrendData) -> Stack:
         {
             "benchmark": b.id,
             "category": b.category,
-            "change": "n/a" if b.change is None else f"{b.change:+.1%}",
-            "q": "n/a" if b.q_value is None else f"{b.q_value:.3g}",
+            "change": fmt.percent(b.change),
+            "q": fmt.p_value(b.q_value),
             "severity": f"{b.indicator} {b.severity}",
         }
         for b in comparison.not_stable()

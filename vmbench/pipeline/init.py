@@ -89,7 +89,9 @@ def template_text(name: str) -> str:
 def workflow_text(*, pip_spec: str) -> str:
     """The benchmark workflow for a Rust workspace at the repository root."""
     if not _PIP_SPEC.fullmatch(pip_spec):
-        raise UsageError(f"--pip-spec {pip_spec!r} is not a pip requirement vmbench can write")
+        raise UsageError(
+            f"{pip_spec!r} is not a pip requirement vmbench can write", parameter="pip_spec"
+        )
     return template_text("benchmark.yml").replace("{{VMBENCH_PIP_SPEC}}", pip_spec)
 
 

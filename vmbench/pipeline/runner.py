@@ -11,6 +11,11 @@ Where Criterion writes its data is decided exactly as Criterion 0.3-0.5 decide i
 target_directory>/criterion`, else `target/criterion`. Relative values of the two
 variables are made absolute against the workspace before cargo starts, so cargo (run in
 the workspace) and the bench binaries (run in each package's directory) agree.
+
+Over 400 lines on purpose: the argv, the parser of Criterion's progress output and the
+data-directory rules are one job (running `cargo bench` as Criterion expects) and change
+together whenever Criterion or cargo changes; `after_bench` is the short tail that hands
+the result to the history and the report.
 """
 
 from __future__ import annotations
@@ -335,7 +340,9 @@ def run_benchmarks(
         try:
             re.compile(filter)
         except re.error as exc:
-            raise UsageError(f"--filter {filter!r} is not a valid regex: {exc}") from None
+            raise UsageError(
+                f"{filter!r} is not a valid regex: {exc}", parameter="filter"
+            ) from None
     base_env = dict(os.environ if env is None else env)
     exe = find_cargo(cargo, base_env)
     child = bench_environment(workspace, base_env)
@@ -378,7 +385,9 @@ def run_benchmarks(
             emit(event)
     where = criterion_dir(workspace, env=child, cargo=exe, offline=offline)
     if not parser.done:
-        raise InputError(where, "cargo bench ran no Criterion benchmark (check --bench/--filter)")
+        raise InputError(
+            where, "cargo bench ran no Criterion benchmark (check the bench target and filter)"
+        )
     return BenchRun(
         workspace=workspace,
         criterion_dir=where,
@@ -417,7 +426,9 @@ def after_bench(
     entry = None
     if history is not None:
         if not commit or not branch:
-            raise UsageError("recording in the history needs --commit and --branch")
+            raise UsageError(
+                "recording in the history needs a commit and a branch", parameter="commit"
+            )
         from vmbench.history.machine import current_machine
         from vmbench.history.store import add_run
         from vmbench.readers.criterion import load_criterion

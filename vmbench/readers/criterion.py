@@ -237,11 +237,6 @@ def _text(raw: Mapping[str, Any], key: str, path: Path, *, optional: bool) -> st
     return value
 
 
-def load_benchmark(bench_dir: Path, baseline: str) -> Benchmark:
-    """One benchmark's `<baseline>` from its directory; InputError naming the bad file."""
-    return _load(bench_dir, baseline)[0]
-
-
 def _load(bench_dir: Path, baseline: str) -> tuple[Benchmark, bool]:
     """The benchmark and whether its files use the <=0.3.2 layout."""
     where = bench_dir / baseline

@@ -16,20 +16,19 @@ from vmbench.compare.verdicts import INDICATORS, SEVERITIES
 from vmbench.render import cells
 
 ID_WIDTH = 120
-_COLUMNS = ("", "Benchmark", "Category", "Baseline", "Candidate", "Change", "95% CI", "q", "Note")
+_COLUMNS = ("", "Benchmark", "Category", "Baseline", "Candidate", "Change", "95% CI", "p", "Note")
 
 
 def settings_line(comparison: Comparison) -> str:
     s = comparison.settings
-    correction = {"fdr_bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni"}.get(
-        s.correction, "no"
-    )
-    noise = comparison.noise_model or "none (run-to-run noise from the runs given, if several)"
+    noise = comparison.noise_model or "none (run-to-run noise from the runs given)"
     return (
         f"Thresholds: regression > +{s.regression:.0%} (high > +{s.high:.0%}), improvement "
-        f"< -{s.improvement:.0%}; significance: Mann-Whitney U, q < {s.alpha:g} after "
-        f"{correction} correction; {s.confidence:.0%} CIs by seeded bootstrap "
-        f"({s.resamples} resamples); noise model: {noise}"
+        f"< -{s.improvement:.0%}; verdicts on the {s.estimator} of each run (the run is the "
+        f"unit), flags at family-wise error {s.alpha:g} (Holm, one-sided per direction), "
+        f"stable only when an equivalence test at {s.alpha:g} puts the change within them; "
+        f"means with {s.confidence:.0%} CIs by seeded bootstrap ({s.resamples} resamples); "
+        f"noise model: {noise}"
     )
 
 
@@ -42,7 +41,7 @@ def _row(b: BenchmarkComparison) -> str:
         escape.markdown(cells.mean_with_ci(b.candidate)),
         escape.markdown(cells.change(b)),
         escape.markdown(cells.change_ci(b)),
-        escape.markdown(cells.pvalue(b.q_value)),
+        escape.markdown(cells.pvalue(cells.verdict_p(b))),
         escape.markdown(b.note),
     )
     return "| " + " | ".join(values) + " |"
@@ -82,6 +81,9 @@ def render_markdown(
         or "no benchmarks compared",
         "",
     ]
+    suite = cells.suite_line(comparison)
+    if suite is not None:
+        lines += [escape.markdown(suite), ""]
     budget = [max_chars - 4_000]  # room for the heading, warnings and settings
     flagged = comparison.not_stable()
     stable = [b for b in comparison.sorted_benchmarks() if b.severity == "stable"]

@@ -8,7 +8,7 @@ from vmbench.render import cells
 from vmbench.render.markdown import settings_line
 
 ID_WIDTH = 60
-_HEAD = ("severity", "benchmark", "category", "baseline", "candidate", "change", "95% CI", "q")
+_HEAD = ("severity", "benchmark", "category", "baseline", "candidate", "change", "95% CI", "p")
 
 
 def render_table(comparison: Comparison, *, only_not_stable: bool = False) -> str:
@@ -22,7 +22,7 @@ def render_table(comparison: Comparison, *, only_not_stable: bool = False) -> st
             cells.value(b.candidate),
             cells.change(b),
             cells.change_ci(b),
-            cells.pvalue(b.q_value),
+            cells.pvalue(cells.verdict_p(b)),
         )
         for b in benches
     ]
@@ -50,6 +50,9 @@ def render_table(comparison: Comparison, *, only_not_stable: bool = False) -> st
         lines += [
             f"  {escape.terminal(b.id, width=ID_WIDTH)}: {escape.terminal(b.note)}" for b in notes
         ]
+    suite = cells.suite_line(comparison)
+    if suite is not None:
+        lines += ["", escape.terminal(suite)]
     lines += ["", escape.terminal(settings_line(comparison))]
     lines += [f"warning: {escape.terminal(w)}" for w in comparison.warnings]
     return "\n".join(lines) + "\n"

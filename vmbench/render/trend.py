@@ -14,19 +14,12 @@ from typing import Any, Literal
 import pandas as pd
 
 from vmbench import escape
+from vmbench import format as fmt
 from vmbench.history.trend import TrendReport
 from vmbench.units import format_duration
 
 TrendFormat = Literal["table", "markdown", "json"]
 _ID_WIDTH = 48
-
-
-def _pct(value: Any) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{float(value):+.1%}"
-
-
-def _p(value: Any) -> str:
-    return "n/a" if value is None or pd.isna(value) else f"{float(value):.3g}"
 
 
 def _date(value: Any) -> str:
@@ -56,8 +49,8 @@ def _change_rows(report: TrendReport, cell: Callable[[str], str]) -> list[list[s
             _date(r["date"]),
             format_duration(float(r["before_ns"])),
             format_duration(float(r["after_ns"])),
-            _pct(r["change"]),
-            _p(r["p_value"]),
+            fmt.percent(r["change"]),
+            fmt.p_value(r["p_value"]),
         ]
         for _, r in report.change_points.iterrows()
     ]
@@ -71,8 +64,8 @@ def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> 
             f"{int(r['runs_before'])}/{int(r['runs_after'])}",
             format_duration(float(r["before_ns"])),
             format_duration(float(r["after_ns"])),
-            _pct(r["change"]),
-            _p(r["p_value"]),
+            fmt.percent(r["change"]),
+            fmt.p_value(r["p_value"]),
         ]
         for _, r in report.drift.head(limit).iterrows()
     ]
@@ -105,7 +98,7 @@ def render_table(report: TrendReport, *, drift_limit: int = 20) -> str:
     parts.append(_table(_DRIFT_HEADER, drows) if drows else "none (no runs in both windows)")
     if not report.category_drift.empty:
         crows = [
-            [cell(str(r["category"])), str(int(r["benchmarks"])), _pct(r["change"])]
+            [cell(str(r["category"])), str(int(r["benchmarks"])), fmt.percent(r["change"])]
             for _, r in report.category_drift.iterrows()
         ]
         parts += ["", "Drift per category (geometric mean)", ""]
@@ -127,7 +120,7 @@ def render_markdown(report: TrendReport, *, drift_limit: int = 20) -> str:
     parts.append(_md_table(_DRIFT_HEADER, drows) if drows else "No runs in both windows.")
     if not report.category_drift.empty:
         crows = [
-            [cell(str(r["category"])), str(int(r["benchmarks"])), _pct(r["change"])]
+            [cell(str(r["category"])), str(int(r["benchmarks"])), fmt.percent(r["change"])]
             for _, r in report.category_drift.iterrows()
         ]
         parts += ["", "### Drift per category (geometric mean)", ""]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from vmbench import format as fmt
 from vmbench.render.plots import plot_label
 
 _STEP_COLOUR = "#d62728"
@@ -61,7 +61,7 @@ def trend_lines(
             colour = _STEP_COLOUR if step["change"] > 0 else _IMPROVE_COLOUR
             ax.axvline(step["date"], color=colour, linestyle="--", linewidth=1)
             ax.annotate(
-                plot_label(f"{str(step['commit'])[:8]} {step['change']:+.1%}", width=24),
+                plot_label(f"{str(step['commit'])[:8]} {fmt.percent(step['change'])}", width=24),
                 xy=(step["date"], 1.0),
                 xycoords=("data", "axes fraction"),
                 xytext=(2, -10),
@@ -75,20 +75,5 @@ def trend_lines(
         ax.tick_params(axis="x", labelsize=7, rotation=30)
     for ax in axes[len(ids) :]:
         ax.set_visible(False)
-    fig.tight_layout()
-    return fig
-
-
-def drift_bars(drift: pd.DataFrame, *, limit: int = 20) -> Figure:
-    """Horizontal bars of the largest drifts (slower is red, faster green)."""
-    top = drift.head(limit).iloc[::-1]
-    fig = Figure(figsize=(8, 0.3 * len(top) + 1.2))
-    ax = fig.add_subplot()
-    changes = top["change"].to_numpy(dtype=np.float64) * 100
-    colours = [_STEP_COLOUR if c > 0 else _IMPROVE_COLOUR for c in changes]
-    ax.barh([plot_label(i) for i in top["id"]], changes, color=colours)
-    ax.axvline(0, color="#7f7f7f", linewidth=0.8)
-    ax.set_xlabel("change, last window against the one before (%)")
-    ax.tick_params(axis="y", labelsize=7)
     fig.tight_layout()
     return fig

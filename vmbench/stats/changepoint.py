@@ -49,6 +49,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from vmbench.errors import UsageError
+from vmbench.settings import StepSettings
 
 FloatArray = npt.NDArray[np.float64]
 _EXACT_MAX = 8  # 8! = 40,320 orderings: exact null distributions up to 8 runs
@@ -67,30 +68,6 @@ class Step:
     def change(self) -> float:
         """Relative change of the level: after / before - 1."""
         return self.after / self.before - 1.0
-
-
-@dataclass(frozen=True)
-class StepSettings:
-    """Knobs of `detect_steps`; defaults suit daily runs with 1-30 % run-to-run noise."""
-
-    alpha: float = 0.05
-    min_size: int = 2
-    permutations: int = 999
-    min_change: float = 0.0
-    threshold: float = 3.0
-    seed: int = 20_251_126
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.alpha < 1.0:
-            raise UsageError(f"alpha must be between 0 and 1, not {self.alpha}")
-        if self.min_size < 2:
-            raise UsageError("min_size must be at least 2 (a single run is a spike, not a step)")
-        if self.permutations < 99:
-            raise UsageError("permutations must be at least 99")
-        if not (math.isfinite(self.min_change) and self.min_change >= 0.0):
-            raise UsageError("min_change must be a fraction, zero or more")
-        if not (math.isfinite(self.threshold) and self.threshold >= 0.0):
-            raise UsageError("threshold must be zero or more")
 
 
 def median3(z: FloatArray) -> FloatArray:

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Calibration of vmbench's verdicts: false alarms and power, measured, side by side.
+
+    python benchmarks/calibration.py                      # full run, writes results JSON
+    python benchmarks/calibration.py --comparisons 20     # quicker, noisier figures
+    python benchmarks/calibration.py --summarize FILE     # a results file as markdown
+
+Per comparison mode (`vmbench.calibration.modes`: 1 v 1, 1 v 1 with a noise model from
+three A/A runs, 2 v 1 as the CI job runs it, 3 v 3, 1 v 1 with confirmation runs) it
+reports, on comparisons of a 20-benchmark suite:
+
+- on identical code: the share of comparisons that fail the gate (exit 1) or ask for
+  confirmation (exit 3), false regressions and improvements per comparison, and the
+  share of benchmarks left `inconclusive`;
+- with planted changes of +12 %, +15 %, +25 % and -20 %: the share found (flagged in
+  their direction) and the share at least not called stable;
+
+(a) on seeded simulations (`vmbench.calibration.simulate`) with per-benchmark run offsets
+sigma_run of 2, 5, 10 and 15 %, shared run effects of 5 %, one-sided contention bursts and
+Criterion's varying linear-sampling multiplier; (b) on the real runs bundled in
+examples/data: the wall-clock runs (sequential and interleaved, six identical runs and
+three with planted changes) and the CPU-time set. The same comparisons are scored with
+Criterion's own rule, asv's and pyperf's (from their PyPI packages when installed: the
+`calibration` extra), so the table is side by side.
+
+Nothing here tunes anything: every rule runs with its defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from vmbench.calibration import anchors  # noqa: E402
+from vmbench.calibration.modes import MODES, RealSet, real_cell, simulate_cell  # noqa: E402
+from vmbench.calibration.simulate import NoiseSpec  # noqa: E402
+from vmbench.readers.criterion import load_criterion  # noqa: E402
+from vmbench.settings import Settings  # noqa: E402
+
+SIGMAS = (0.02, 0.05, 0.10, 0.15)
+SHARED = 0.05
+SEED = 20_261_130
+DATA = ROOT / "examples" / "data"
+
+
+def real_sets() -> list[RealSet]:
+    sets = []
+    wall = DATA / "wallclock"
+    planted_file = wall / "PLANTED.json"
+    if planted_file.is_file():
+        planted_runs = json.loads(planted_file.read_text())
+        factors = next(iter(planted_runs.values()))
+        for mode in ("sequential", "interleaved"):
+            tree = wall / mode
+            if not tree.is_dir():
+                continue
+            labels = [f"a{i}" for i in range(1, 7)] + sorted(planted_runs)
+            runs = {x: load_criterion(tree, x) for x in labels}
+            sets.append(
+                RealSet(
+                    f"wall clock, {mode}",
+                    runs,
+                    tuple(f"a{i}" for i in range(1, 7)),
+                    tuple(sorted(planted_runs)),
+                    factors,
+                )
+            )
+    cpu = DATA / "criterion"
+    if (DATA / "PLANTED.json").is_file() and cpu.is_dir():
+        labels = ["main", "aa1", "aa2", "aa3", "pr"]
+        runs = {x: load_criterion(cpu, x) for x in labels}
+        planted = json.loads((DATA / "PLANTED.json").read_text())["pr"]
+        sets.append(RealSet("CPU time", runs, ("main", "aa1", "aa2", "aa3"), ("pr",), planted))
+    return sets
+
+
+def run(comparisons: int, only_real: bool) -> dict[str, object]:
+    settings = Settings(resamples=200)
+    started = time.monotonic()
+    out: dict[str, object] = {
+        "made": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "settings": settings.to_dict(),
+        "anchors": ["criterion", *anchors.available()],
+        "simulation": {
+            "comparisons_per_cell": comparisons,
+            "suite_size": 20,
+            "sigma_shared": SHARED,
+            "seed": SEED,
+            "cells": [],
+        },
+        "real": [],
+    }
+    if not only_real:
+        cells: list[dict[str, object]] = []
+        for mode in MODES:
+            for sigma in SIGMAS:
+                spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED)
+                cell = simulate_cell(
+                    mode, spec, comparisons=comparisons, seed=SEED, settings=settings
+                )
+                cells.append({"mode": mode.name, "sigma_run": sigma, "rules": cell.to_dict()})
+                print(f"[calibration] {mode.name} sigma {sigma:.0%} done", file=sys.stderr)
+        out["simulation"]["cells"] = cells  # type: ignore[index]
+    real: list[dict[str, object]] = []
+    for data in real_sets():
+        for mode in MODES:
+            if mode.baseline_runs > len(data.identical) // 2 or (
+                mode.candidate_runs > len(data.planted_runs)
+            ):
+                continue
+            cell = real_cell(mode, data, settings=settings)
+            real.append({"data": data.name, "mode": mode.name, "rules": cell.to_dict()})
+            print(f"[calibration] real {data.name} {mode.name} done", file=sys.stderr)
+    out["real"] = real
+    out["seconds"] = round(time.monotonic() - started, 1)
+    return out
+
+
+def _pct(x: object) -> str:
+    return "-" if not isinstance(x, int | float) else f"{x:.0%}"
+
+
+def _num(x: object) -> str:
+    return "-" if not isinstance(x, int | float) else f"{x:.2f}"
+
+
+def summarize(results: dict[str, object]) -> str:
+    lines = [
+        "| data | mode | rule | A/A gate fails | A/A asks to confirm | false regr./cmp | "
+        "false impr./cmp | inconclusive | found +12 % | +15 % | +25 % | -20 % | "
+        "never stable ≥ 12 % |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def row(data: str, mode: str, rule: str, cell: dict[str, dict[str, object]]) -> str:
+        aa, pl = cell["aa"], cell["planted"]
+        power = pl["power"] if isinstance(pl["power"], dict) else {}
+        direction = pl["flagged_or_inconclusive_in_direction"]
+        assert isinstance(direction, dict)
+        slower = [v for k, v in direction.items() if k.startswith("+")]
+        never_stable = min(slower) if slower else None
+        return (
+            f"| {data} | {mode} | {rule} | {_pct(aa['gate_fail_share'])} | "
+            f"{_pct(aa['confirmation_share'])} | {_num(aa['false_regressions_per_comparison'])} | "
+            f"{_num(aa['false_improvements_per_comparison'])} | {_pct(aa['inconclusive_share'])} | "
+            f"{_pct(power.get('+12%'))} | {_pct(power.get('+15%'))} | {_pct(power.get('+25%'))} | "
+            f"{_pct(power.get('-20%'))} | {_pct(never_stable)} |"
+        )
+
+    sim = results["simulation"]
+    assert isinstance(sim, dict)
+    for cell in sim["cells"]:
+        for rule, scores in cell["rules"].items():
+            lines.append(row(f"simulated σ_run {cell['sigma_run']:.0%}", cell["mode"], rule, scores))
+    for cell in results["real"]:  # type: ignore[union-attr]
+        for rule, scores in cell["rules"].items():
+            lines.append(row(cell["data"], cell["mode"], rule, scores))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comparisons", type=int, default=200, help="per simulated cell")
+    parser.add_argument("--real-only", action="store_true", help="skip the simulations")
+    parser.add_argument("--out", type=Path, help="results JSON (default: benchmarks/results/)")
+    parser.add_argument("--summarize", type=Path, help="print a results file as markdown")
+    args = parser.parse_args()
+    if args.summarize:
+        print(summarize(json.loads(args.summarize.read_text())), end="")
+        return
+    results = run(args.comparisons, args.real_only)
+    out = args.out or ROOT / "benchmarks" / "results" / f"calibration-{datetime.now(UTC):%Y-%m-%d}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(summarize(results), end="")
+    print(f"[calibration] wrote {out} in {results['seconds']} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""The run-level model's numerics against independent references and planted truths."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from vmbench.stats import runmodel
+from vmbench.stats.location import locations, log_variance, run_location
+
+
+def test_trigamma_inverse_inverts_trigamma() -> None:
+    for x in (1e-5, 0.01, 0.3, 1.0, 5.0, 100.0, 1e6):
+        y = runmodel._trigamma_inverse(x)
+        assert float(special.polygamma(1, y)) == pytest.approx(x, rel=1e-6)
+
+
+@pytest.mark.parametrize(("d0", "s02"), [(4.0, 0.01), (12.0, 0.002), (30.0, 0.05)])
+def test_fit_f_dist_recovers_a_planted_prior(d0: float, s02: float) -> None:
+    # Variances drawn from Smyth's model: sigma_i^2 ~ s02 * d0 / chi2(d0), s_i^2 ~
+    # sigma_i^2 * chi2(d) / d. The moment estimator should find d0 and s02 again.
+    rng = np.random.default_rng(11)
+    m, d = 20_000, 4.0
+    sigma2 = s02 * d0 / rng.chisquare(d0, m)
+    s2 = sigma2 * rng.chisquare(d, m) / d
+    prior = runmodel.fit_f_dist(s2, np.full(m, d))
+    assert prior is not None
+    assert prior.s02 == pytest.approx(s02, rel=0.08)
+    assert prior.d0 == pytest.approx(d0, rel=0.25)
+
+
+def test_equal_variances_give_infinite_prior_df_and_pooling() -> None:
+    rng = np.random.default_rng(3)
+    s2 = 0.01 * rng.chisquare(10, 5000) / 10  # one true variance for every row
+    prior = runmodel.fit_f_dist(s2, np.full(5000, 10.0))
+    assert prior is not None
+    assert prior.d0 > 200  # effectively infinite: all rows share one variance
+    post, df = runmodel.squeeze_var(s2, np.full(5000, 10.0), prior)
+    assert float(np.median(post)) == pytest.approx(0.01, rel=0.05)
+    assert np.all(df > 200)
+
+
+def test_squeezed_variance_lies_between_own_and_prior() -> None:
+    s2 = np.array([0.001, 0.01, 0.1])
+    df = np.array([2.0, 2.0, 2.0])
+    prior = runmodel.Prior(0.01, 4.0)
+    post, post_df = runmodel.squeeze_var(s2, df, prior)
+    assert post[0] > s2[0] and post[2] < s2[2]
+    assert post[1] == pytest.approx(0.01)
+    assert np.all(post_df == 6.0)
+
+
+def test_holm_matches_the_step_down_definition() -> None:
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0, 0.2, 12)
+    got = runmodel.holm(p)
+    order = np.argsort(p)
+    m = p.size
+    want = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        want[i] = running
+    assert np.allclose(got, want)
+    assert np.isnan(runmodel.holm(np.array([np.nan, 0.01])))[0]
+
+
+def test_t_helpers_agree_with_scipy_and_the_normal_limit() -> None:
+    t = np.array([-2.0, 0.0, 1.5])
+    assert np.allclose(runmodel.t_cdf(t, np.array(5.0)), stats.t.cdf(t, 5))
+    assert np.allclose(runmodel.t_cdf(t, np.array(np.inf)), stats.norm.cdf(t))
+    assert float(runmodel.t_ppf(0.975, np.array(np.inf))) == pytest.approx(1.959964, rel=1e-6)
+
+
+def _suite(m: int, runs: int, rng: np.random.Generator, sigma: float = 0.02) -> np.ndarray:
+    return np.log(rng.uniform(100, 1e6, m))[:, None] + rng.normal(0, sigma, (m, runs))
+
+
+def test_run_effects_are_recovered_and_a_few_changed_benchmarks_do_not_move_them() -> None:
+    rng = np.random.default_rng(8)
+    y = _suite(40, 4, rng)
+    planted = np.array([0.10, -0.05, 0.02, -0.07])
+    y = y + planted[None, :]
+    y[:5, 2] += 0.5  # five benchmarks much slower in run 2 only (a real outlier group)
+    eff = runmodel.run_effects(y, np.zeros(4, dtype=int))
+    assert np.allclose(eff.effects, planted - planted.mean(), atol=0.015)
+    assert eff.tau2 is not None and eff.df == 3
+
+
+def test_too_few_benchmarks_remove_no_run_effects() -> None:
+    rng = np.random.default_rng(9)
+    y = _suite(runmodel.MIN_SUITE - 1, 3, rng) + np.array([0.2, 0.0, -0.2])
+    eff = runmodel.run_effects(y, np.zeros(3, dtype=int))
+    assert np.all(eff.effects == 0.0) and eff.tau2 is None
+
+
+def test_assess_removes_the_suite_shift_and_keeps_a_local_change() -> None:
+    rng = np.random.default_rng(10)
+    y = _suite(30, 6, rng, sigma=0.01)
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    y[:, groups == 1] += 0.08  # the candidate runs' machine 8 % slower
+    y[0, groups == 1] += math.log(1.25)  # one benchmark really 25 % slower
+    a = runmodel.assess(y, groups)
+    assert a.suite.removed and a.suite.shift == pytest.approx(0.08, abs=0.01)
+    assert a.change[0] == pytest.approx(math.log(1.25), abs=0.02)
+    assert np.all(np.abs(a.change[1:]) < 0.04)
+    assert a.replicated and np.all(np.isfinite(a.se))
+
+
+def test_no_replication_uses_the_suite_spread_and_says_so() -> None:
+    rng = np.random.default_rng(12)
+    y = _suite(20, 2, rng)
+    a = runmodel.assess(y, np.array([0, 1]))
+    assert not a.replicated
+    assert "spread of the suite" in a.source
+    assert np.all(np.isfinite(a.se))
+
+
+def test_locations_are_scale_equivariant_and_min_is_the_fastest_sample() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.lognormal(0, 0.2, (4, 100))
+    for estimator in ("mean", "median", "q25", "q10", "q05", "min", "trimmed", "low5"):
+        assert np.allclose(locations(3.0 * x, estimator), 3.0 * locations(x, estimator))
+    assert run_location(x[0], "min") == x[0].min()
+    assert run_location(x[0], "mean") == pytest.approx(x[0].mean())
+
+
+def test_min_estimator_ignores_one_sided_slowdowns_that_the_mean_does_not() -> None:
+    rng = np.random.default_rng(2)
+    quiet = rng.lognormal(0, 0.01, 100)
+    busy = quiet.copy()
+    busy[rng.choice(100, 40, replace=False)] *= 1.5  # other processes slow 40 % of samples
+    assert run_location(busy, "min") == pytest.approx(run_location(quiet, "min"))
+    assert run_location(busy, "mean") > 1.15 * run_location(quiet, "mean")
+
+
+def test_log_variance_of_the_min_is_the_exact_bootstrap_variance() -> None:
+    rng = np.random.default_rng(4)
+    x = np.sort(rng.lognormal(0, 0.1, 30))
+    boot = np.log(rng.choice(x, size=(200_000, x.size), replace=True).min(axis=1))
+    assert float(log_variance(x, "min")[0]) == pytest.approx(float(boot.var()), rel=0.05)

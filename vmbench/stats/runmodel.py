@@ -1,0 +1,340 @@
+"""The run-level model: per-run estimates in, per-benchmark changes with intervals out.
+
+Pure numerics (numpy and scipy.special/stats only). The unit of inference is the run:
+`y[i, r]` is log(location of benchmark i in run r) (`vmbench.stats.location`), NaN where
+run r did not measure benchmark i. Runs belong to groups of identical code: the
+baseline side (0), the candidate side (1) and, optionally, A/A noise runs (2, 3, ...).
+
+Model (all in log space, so effects are relative):
+
+    y[i, r] = mu[i, group(r)] + g[r] + e[i, r],    e[i, r] ~ N(0, sigma_i^2)
+
+- `g[r]` is the **run effect**: the whole machine slower or faster during run r, shared
+  by every benchmark of the run. Within each group it is estimated robustly as the median
+  over benchmarks of the run's deviations from the benchmark's group mean, centred so the
+  group's run effects sum to zero (the group mean is unchanged). `tau^2`, the variance of
+  run effects, comes from them with sum(k_group - 1) degrees of freedom. Too few
+  benchmarks (< MIN_SUITE) to take a median over: no run effects are removed.
+- `sigma_i^2`, each benchmark's own run-to-run variance after run effects, is estimated
+  from the replication there is (several runs a side, A/A runs) and **moderated** towards
+  a prior estimated from every benchmark of the suite: Smyth's empirical Bayes
+  (limma, "Linear models and empirical Bayes methods for assessing differential
+  expression in microarray experiments", 2004): the prior `s0^2` and its degrees of
+  freedom `d0` are fitted to the observed variances by the method of moments on
+  log s^2 (`fit_f_dist`), then each benchmark's posterior variance is
+  (d0 s0^2 + d_i s_i^2) / (d0 + d_i) with d0 + d_i degrees of freedom. Nothing is fitted
+  to a data set: d0 is large when benchmarks' noises are alike and ~0 when they differ.
+- The **suite shift** `delta`: the median over benchmarks of the candidate-minus-baseline
+  difference. Between two sides with one run each it is indistinguishable from a run
+  effect; it is tested on its own, against `tau`, and each benchmark's change is judged
+  relative to it (the change specific to that benchmark). See `vmbench.compare.verdicts`
+  for the decisions made from these numbers.
+
+References for every constant are in the code. MIN_SUITE = 8: a median over fewer
+benchmarks is moved by two outliers (its breakdown point is 50 %, so with 8 benchmarks
+three changed ones cannot move it past the unchanged).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from vmbench.stats.summary import FloatArray
+
+MIN_SUITE = 8
+
+
+@dataclass(frozen=True)
+class RunEffects:
+    """Run effects (log) per run, their variance and its degrees of freedom."""
+
+    effects: FloatArray  # (R,) zero for runs of groups with one run
+    tau2: float | None  # variance of run effects; None when no group has two runs
+    df: int
+
+
+def run_effects(y: FloatArray, groups: np.ndarray) -> RunEffects:
+    """Robust run effects within each group of runs (see the module docstring)."""
+    m, runs = y.shape
+    effects = np.zeros(runs)
+    ss, df = 0.0, 0
+    for g in np.unique(groups):
+        cols = np.flatnonzero(groups == g)
+        if cols.size < 2:
+            continue
+        block = y[:, cols]
+        complete = np.all(np.isfinite(block), axis=1)
+        if int(complete.sum()) < MIN_SUITE:
+            continue
+        dev = block[complete] - block[complete].mean(axis=1, keepdims=True)
+        eff = np.median(dev, axis=0)
+        eff = eff - eff.mean()
+        effects[cols] = eff
+        ss += float(np.sum(eff**2))
+        df += cols.size - 1
+    return RunEffects(effects, ss / df if df else None, df)
+
+
+@dataclass(frozen=True)
+class Residuals:
+    """Each benchmark's run-to-run variance within groups, after run effects."""
+
+    s2: FloatArray  # (m,) NaN where df == 0
+    df: FloatArray  # (m,) residual degrees of freedom
+
+
+def residual_variance(y: FloatArray, groups: np.ndarray, effects: FloatArray) -> Residuals:
+    z = y - effects[None, :]
+    m = y.shape[0]
+    ss, df = np.zeros(m), np.zeros(m)
+    for g in np.unique(groups):
+        block = z[:, groups == g]
+        present = np.isfinite(block)
+        count = present.sum(axis=1)
+        mean = np.where(count > 0, np.nansum(block, axis=1) / np.maximum(count, 1), 0.0)
+        dev = np.where(present, block - mean[:, None], 0.0)
+        ss += np.sum(dev**2, axis=1)
+        df += np.maximum(count - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = np.where(df > 0, ss / np.maximum(df, 1), np.nan)
+    return Residuals(s2, df)
+
+
+def _trigamma_inverse(x: float) -> float:
+    """Solve trigamma(y) = x for y > 0 (Newton's method, limma's `trigammaInverse`)."""
+    if x > 1e7:
+        return 1.0 / math.sqrt(x)
+    if x < 1e-6:
+        return 1.0 / x
+    y = 0.5 + 1.0 / x
+    for _ in range(50):
+        tri = float(special.polygamma(1, y))
+        dif = tri * (1.0 - tri / x) / float(special.polygamma(2, y))
+        y += dif
+        if -dif / y < 1e-8:
+            break
+    return y
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The suite's prior for benchmark variances: s0^2 with d0 degrees of freedom."""
+
+    s02: float
+    d0: float  # math.inf when the benchmarks' variances look alike (pure pooling)
+
+
+def fit_f_dist(s2: FloatArray, df: FloatArray) -> Prior | None:
+    """Smyth's moment estimator of the scaled F prior (limma `fitFDist`)."""
+    ok = np.isfinite(s2) & (df > 0) & (s2 > 0)
+    if int(ok.sum()) < 2:
+        return None
+    x, d = s2[ok], df[ok]
+    z = np.log(x)
+    e = z - special.digamma(d / 2.0) + np.log(d / 2.0)
+    n = e.size
+    emean = float(e.mean())
+    evar = float(np.sum((e - emean) ** 2) / (n - 1) - np.mean(special.polygamma(1, d / 2.0)))
+    if evar > 0:
+        d0 = 2.0 * _trigamma_inverse(evar)
+        s02 = math.exp(emean + float(special.digamma(d0 / 2.0)) - math.log(d0 / 2.0))
+        return Prior(s02, d0)
+    return Prior(math.exp(emean), math.inf)
+
+
+def squeeze_var(
+    s2: FloatArray, df: FloatArray, prior: Prior | None
+) -> tuple[FloatArray, FloatArray]:
+    """Posterior variances and their degrees of freedom (limma `squeezeVar`)."""
+    if prior is None:
+        return s2, df
+    if math.isinf(prior.d0):
+        return np.full_like(s2, prior.s02), np.full_like(df, np.inf)
+    has = df > 0
+    post = np.where(
+        has, (prior.d0 * prior.s02 + df * np.nan_to_num(s2)) / (prior.d0 + df), prior.s02
+    )
+    return post, prior.d0 + df
+
+
+def mad_variance(values: FloatArray) -> tuple[float, float]:
+    """Robust variance of values around their median, and its effective df.
+
+    1.4826 x MAD is consistent for the normal sd; its asymptotic efficiency is 37 %
+    (Huber, Robust Statistics, 1981), so m values carry about 0.37 (m - 1) degrees of
+    freedom of information about the variance.
+    """
+    v = values[np.isfinite(values)]
+    if v.size < 3:
+        return math.nan, 0.0
+    mad = 1.4826 * float(np.median(np.abs(v - np.median(v))))
+    return mad**2, max(1.0, 0.37 * (v.size - 1))
+
+
+def t_cdf(t: FloatArray, df: FloatArray) -> FloatArray:
+    """Student's t distribution function (normal where df is infinite); NaN stays NaN.
+
+    scipy.special, not scipy.stats: the latter costs a third of a second to import.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    df = np.broadcast_to(np.asarray(df, dtype=np.float64), t.shape)
+    finite_df = np.where(np.isinf(df), 1.0, df)
+    out: FloatArray = np.where(np.isinf(df), special.ndtr(t), special.stdtr(finite_df, t))
+    return out
+
+
+def t_ppf(level: float, df: FloatArray) -> FloatArray:
+    """Quantile `level` of Student's t (normal where df is infinite)."""
+    df = np.asarray(df, dtype=np.float64)
+    finite_df = np.where(np.isinf(df) | ~(df > 0), 1.0, df)
+    out: FloatArray = np.where(
+        np.isinf(df), special.ndtri(level), special.stdtrit(finite_df, level)
+    )
+    return out
+
+
+def holm(p: FloatArray) -> FloatArray:
+    """Holm's step-down adjusted p-values (family-wise error control, any dependence)."""
+    p = np.asarray(p, dtype=np.float64)
+    out = np.full_like(p, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if ok.size == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    k = order.size
+    adj = np.maximum.accumulate(np.minimum(1.0, (k - np.arange(k)) * p[order]))
+    out[order] = adj
+    return out
+
+
+@dataclass(frozen=True)
+class SuiteShift:
+    """The median candidate-minus-baseline difference over the suite (log)."""
+
+    shift: float  # log; NaN when fewer than MIN_SUITE benchmarks are on both sides
+    se: float  # NaN when the run-effect variance is unknown
+    df: float
+    removed: bool  # True: benchmark changes are judged relative to it
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Per-benchmark run-level estimates of one comparison (all log scale)."""
+
+    total: FloatArray  # candidate minus baseline group means
+    change: FloatArray  # what is judged: total, or total - suite shift when removed
+    se: FloatArray  # standard error of `change`; NaN when there is no noise information
+    df: FloatArray
+    sigma: FloatArray  # moderated run-to-run sd of one run (after run effects)
+    source: str  # where the noise came from
+    replicated: bool  # False: no run was replicated, the noise is the suite's spread
+    suite: SuiteShift
+    effects: RunEffects
+    prior: Prior | None
+
+
+def assess(
+    y: FloatArray,
+    groups: np.ndarray,
+    *,
+    extra_ss: FloatArray | None = None,
+    extra_df: FloatArray | None = None,
+    extra_tau: tuple[float, int] | None = None,
+    within_var: FloatArray | None = None,
+) -> Assessment:
+    """Run-level estimates for every benchmark (rows of `y`).
+
+    `groups` gives each run's group: 0 baseline, 1 candidate, 2.. runs of identical code
+    that only inform the noise (A/A runs). `extra_ss`/`extra_df` add residual sums of
+    squares learned elsewhere (a saved noise model), `extra_tau` its run-effect variance
+    and df. `within_var` is each benchmark's within-run sampling variance of `total`
+    (used only when no replication exists at all).
+    """
+    effects = run_effects(y, groups)
+    res = residual_variance(y, groups, effects.effects)
+    ss = np.where(res.df > 0, np.nan_to_num(res.s2) * res.df, 0.0)
+    df = res.df.astype(np.float64)
+    sources = []
+    if float(df.sum()) > 0:
+        sources.append("replicate runs")
+    if extra_ss is not None and extra_df is not None:
+        ss = ss + np.nan_to_num(extra_ss)
+        df = df + extra_df
+        sources.append("noise model")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = np.where(df > 0, ss / np.maximum(df, 1e-300), np.nan)
+    tau2, tau_df = effects.tau2, effects.df
+    if extra_tau is not None:
+        t2, tdf = extra_tau
+        tot = (tau2 or 0.0) * tau_df + t2 * tdf
+        tau_df += tdf
+        tau2 = tot / tau_df if tau_df else None
+
+    base = groups == 0
+    cand = groups == 1
+    kb = np.isfinite(y[:, base]).sum(axis=1)
+    kc = np.isfinite(y[:, cand]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mb = np.nansum(y[:, base], axis=1) / kb
+        mc = np.nansum(y[:, cand], axis=1) / kc
+        c = 1.0 / kb + 1.0 / kc
+    total = mc - mb
+    both = np.isfinite(total)
+
+    # The suite shift: a robust centre of the benchmarks' differences.
+    m_both = int(both.sum())
+    if m_both >= MIN_SUITE:
+        shift = float(np.median(total[both]))
+        c_med = float(np.median(c[both]))
+        se_shift = math.sqrt(tau2 * c_med) if tau2 is not None else math.nan
+        suite = SuiteShift(shift, se_shift, float(tau_df) if tau2 is not None else 0.0, True)
+    else:
+        suite = SuiteShift(math.nan, math.nan, 0.0, False)
+
+    prior = fit_f_dist(s2, df)
+    post, post_df = squeeze_var(s2, df, prior)
+    if suite.removed:
+        change = total - suite.shift
+    else:
+        change = total
+        # Without a suite median to remove, the run effects stay in the difference.
+        if tau2 is not None:
+            post = post + tau2
+            post_df = np.minimum(post_df, float(tau_df)) if tau_df else post_df
+    if not sources and suite.removed:
+        # No replication anywhere: the spread of the benchmarks' changes around the suite
+        # shift is the only measure of run-to-run noise (one run a side).
+        var, vdf = mad_variance(change[both])
+        extra = np.zeros_like(change)
+        if within_var is not None:
+            w = np.where(np.isfinite(within_var), within_var, 0.0)
+            extra = np.maximum(0.0, w - float(np.median(w[both])))
+        se = np.sqrt(var + extra)
+        out_df = np.full_like(change, vdf)
+        sigma = np.sqrt(var / 2.0) * np.ones_like(change)
+        source = "spread of the suite (one run a side, no replication)"
+    else:
+        se = np.sqrt(post * c)
+        out_df = post_df
+        sigma = np.sqrt(post)
+        source = " and ".join(sources) if sources else "none"
+        if suite.removed:
+            # The suite median is itself estimated: about 1.25 sd / sqrt(m) for a median.
+            se = np.sqrt(se**2 + (1.2533**2) * float(np.nanmedian(se[both] ** 2)) / m_both)
+    se = np.where(both, se, np.nan)
+    return Assessment(
+        total=total,
+        change=change,
+        se=se,
+        df=np.asarray(out_df, dtype=np.float64),
+        sigma=sigma,
+        source=source,
+        replicated=bool(sources),
+        suite=suite,
+        effects=effects,
+        prior=prior,
+    )
