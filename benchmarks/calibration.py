@@ -165,7 +165,9 @@ def summarize(results: dict[str, object]) -> str:
     assert isinstance(sim, dict)
     for cell in sim["cells"]:
         for rule, scores in cell["rules"].items():
-            lines.append(row(f"simulated σ_run {cell['sigma_run']:.0%}", cell["mode"], rule, scores))
+            lines.append(
+                row(f"simulated σ_run {cell['sigma_run']:.0%}", cell["mode"], rule, scores)
+            )
     for cell in results["real"]:  # type: ignore[union-attr]
         for rule, scores in cell["rules"].items():
             lines.append(row(cell["data"], cell["mode"], rule, scores))
@@ -183,7 +185,10 @@ def main() -> None:
         print(summarize(json.loads(args.summarize.read_text())), end="")
         return
     results = run(args.comparisons, args.real_only)
-    out = args.out or ROOT / "benchmarks" / "results" / f"calibration-{datetime.now(UTC):%Y-%m-%d}.json"
+    out = (
+        args.out
+        or ROOT / "benchmarks" / "results" / f"calibration-{datetime.now(UTC):%Y-%m-%d}.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(summarize(results), end="")

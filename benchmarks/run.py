@@ -12,13 +12,18 @@ Measures, in one run, and writes `benchmarks/results/<date>-<host>.json` plus a 
   only imports the same libraries, as a ratio; report sizes at 1,000 and 10,000;
 - loading a history of 730 daily runs x 1,000 benchmarks and detecting change points
   in every series (vmbench.history);
+- start-up: `vmbench --help` and `vmbench detect` on the bundled example data (21
+  benchmarks), each in a fresh process, median of several runs (wall time, as a user or
+  a CI job waits for it);
 - where cargo and Debian's criterion are present, Criterion's own comparison of two saved
   baselines (`cargo bench -- --load-baseline pr --baseline main` in examples/vmdemo) next
   to `vmbench compare` on the same data, as a ratio.
 
 Results file format (`schema_version`):
   1: schema_version, date, host, machine, options, compare[], report, history,
-     criterion, targets[] (name, target, measured, unit, met).
+     criterion, targets[] (name, target, measured, unit, met); since 2026-11-30 also
+     startup (python_s; commands[]: name, args, median_s, min_s, runs_s[], cpu_median_s,
+     exit_code, imports[]).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,6 +173,77 @@ def cli_seconds(*args: str) -> float:
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"vmbench {' '.join(args)} failed:\n{proc.stderr}")
     return elapsed
+
+
+BUNDLED = REPO / "examples" / "data" / "criterion"
+STARTUP_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("help", ("--help",)),
+    ("detect", ("detect", str(BUNDLED), "--baseline", "main", "--candidate", "pr")),
+)
+
+
+def _import_breakdown(args: tuple[str, ...], top: int = 8) -> list[dict[str, Any]]:
+    """The packages one run of the command spends most import time in (python -X
+    importtime): per top-level package, the cumulative time of its outermost import
+    (which includes what that import pulled in first)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vmbench", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    # "import time: self [us] | cumulative | imported package"
+    found = re.findall(r"^import time:\s+\d+ \|\s+(\d+) \|\s+(\S+)$", proc.stderr, re.MULTILINE)
+    package: dict[str, int] = {}
+    for us, name in found:
+        root = name.split(".")[0]
+        package[root] = max(package.get(root, 0), int(us))
+    rows = sorted(package.items(), key=lambda item: item[1], reverse=True)[:top]
+    return [{"module": name, "cumulative_s": us / 1e6} for name, us in rows]
+
+
+def measure_startup(repeat: int) -> dict[str, Any]:
+    """Wall time of whole `vmbench` commands, each run in a new process: one untimed run
+    first (so the files are in the page cache), then the median of `repeat` runs."""
+    commands = []
+    for name, args in STARTUP_COMMANDS:
+        if name == "detect" and not BUNDLED.is_dir():
+            continue
+        argv = [sys.executable, "-m", "vmbench", *args]
+        warm = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
+        if warm.returncode not in (0, 1, 3):  # 1 and 3 are gate decisions, 2 an error
+            raise RuntimeError(f"vmbench {' '.join(args)} failed:\n{warm.stderr}")
+        runs, cpu = [], []
+        for _ in range(repeat):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, check=False, cwd=REPO)
+            runs.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        median = statistics.median(runs)
+        commands.append(
+            {
+                "name": name,
+                "args": ["vmbench", *(a.replace(str(REPO) + os.sep, "") for a in args)],
+                "median_s": median,
+                "min_s": min(runs),
+                "runs_s": runs,
+                # CPU time (user + system) of the process: less affected than wall time
+                # by other processes on a shared machine.
+                "cpu_median_s": statistics.median(cpu),
+                "exit_code": warm.returncode,
+                "imports": _import_breakdown(args),
+            }
+        )
+        log(f"start-up {name}: median {median:.3f} s of {repeat} runs")
+    bare = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        bare.append(time.perf_counter() - start)
+    return {"commands": commands, "python_s": statistics.median(bare)}
 
 
 def measure_compare(workdir: Path, sizes: list[int], repeat: int) -> list[dict[str, Any]]:
@@ -380,6 +457,9 @@ def _by_size(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
     return next((r for r in rows if r["benchmarks"] == n), None)
 
 
+STARTUP_TARGETS_S = {"help": 0.2, "detect": 1.0}
+
+
 def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets: list[dict[str, Any]] = []
 
@@ -390,7 +470,7 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 {"name": name, "target": limit, "measured": measured, "unit": unit, "met": met}
             )
 
-    rows = results["compare"]
+    rows = results.get("compare", [])
     for n, limit in ((1000, 1.0), (10_000, 10.0)):
         row = _by_size(rows, n)
         if row is not None:
@@ -402,6 +482,10 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for row in report.get("sizes", []):
         if row["benchmarks"] == 1000:
             add("HTML report at 1,000 benchmarks", row["html_bytes"] / 1e6, 5.0, "MB")
+    for command in (results.get("startup") or {}).get("commands", []):
+        limit = STARTUP_TARGETS_S.get(command["name"])
+        if limit is not None:
+            add(f"`{' '.join(command['args'])}` (median wall)", command["median_s"], limit, "s")
     history = results.get("history") or {}
     if history.get("runs") == 730 and history.get("benchmarks") == 1000:
         add("history 730 x 1,000 load + change points", history["load_and_detect_s"], 10.0, "s")
@@ -445,7 +529,7 @@ def markdown_summary(results: dict[str, Any]) -> str:
         "| peak RSS (MiB) | µs per benchmark | x smallest |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results["compare"]:
+    for r in results.get("compare", []):
         lines.append(
             f"| {r['benchmarks']:,} | {r['load_s']:.2f} | {r['compare_s']:.2f} | "
             f"{r['render_s']:.2f} | {r['cli_compare_s']:.2f} | {r['peak_rss_mib']:.0f} | "
@@ -463,6 +547,22 @@ def markdown_summary(results: dict[str, Any]) -> str:
             lines.append(
                 f"- {row['benchmarks']:,} benchmarks: {row['seconds']:.1f} s, HTML "
                 f"{row['html_bytes'] / 1e6:.2f} MB, markdown {row['markdown_bytes'] / 1e3:.0f} kB"
+            )
+        lines.append("")
+    startup = results.get("startup")
+    if startup:
+        lines += [
+            f"Start-up (fresh process each run, median of {len(startup['commands'][0]['runs_s'])};"
+            f" `python -c pass` takes {startup['python_s']:.3f} s here):",
+            "",
+            "| command | median (s) | min (s) | CPU median (s) | exit | heaviest imports |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for c in startup["commands"]:
+            heavy = ", ".join(f"{i['module']} {i['cumulative_s']:.2f} s" for i in c["imports"][:3])
+            lines.append(
+                f"| `{' '.join(c['args'])}` | {c['median_s']:.3f} | {c['min_s']:.3f} | "
+                f"{c['cpu_median_s']:.3f} | {c['exit_code']} | {heavy} |"
             )
         lines.append("")
     h = results.get("history")
@@ -501,7 +601,7 @@ def print_table(results: dict[str, Any]) -> None:
     print("\nvmbench performance benchmark", results["date"], results["host"])
     print(f"{'benchmarks':>10} {'load s':>8} {'compare s':>10} {'render s':>9} "
           f"{'CLI s':>7} {'peak MiB':>9} {'µs/bench':>9} {'x smallest':>10}")  # fmt: skip
-    for r in results["compare"]:
+    for r in results.get("compare", []):
         print(
             f"{r['benchmarks']:>10} {r['load_s']:>8.2f} {r['compare_s']:>10.2f} "
             f"{r['render_s']:>9.2f} {r['cli_compare_s']:>7.2f} {r['peak_rss_mib']:>9.0f} "
@@ -526,6 +626,14 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"  planted steps (position: found): {h['planted_steps']}")
         print(f"  series with a change point but no planted step: "
               f"{h['series_with_false_change_points']} of {h['benchmarks']}")  # fmt: skip
+    startup = results.get("startup")
+    if startup:
+        print(f"\nstart-up (python -c pass: {startup['python_s']:.3f} s)")
+        for c in startup["commands"]:
+            print(
+                f"  {' '.join(c['args'])}: median {c['median_s']:.3f} s, min {c['min_s']:.3f} s,"
+                f" CPU {c['cpu_median_s']:.3f} s"
+            )
     crit = results.get("criterion")
     if crit:
         if crit.get("available"):
@@ -548,6 +656,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-report", action="store_true", help="no papermill reports")
     parser.add_argument("--skip-cargo", action="store_true", help="no Criterion comparison")
     parser.add_argument("--skip-history", action="store_true", help="no history measurement")
+    parser.add_argument("--skip-startup", action="store_true", help="no start-up measurement")
+    parser.add_argument(
+        "--only-history", action="store_true", help="only the history measurement (load + trend)"
+    )
     parser.add_argument("--repeat", type=int, default=None, help="compare runs per size")
     parser.add_argument("--history", default=None, help="RUNSxBENCHMARKS (default 730x1000)")
     parser.add_argument("--output", type=Path, default=HERE / "results", help="results dir")
@@ -590,10 +702,18 @@ def main(argv: list[str] | None = None) -> int:
             "history": [runs, benchmarks],
             "skip_report": args.skip_report,
             "skip_cargo": args.skip_cargo,
+            "skip_startup": args.skip_startup,
+            "only_history": args.only_history,
         },
     }
+    if args.only_history:
+        args.skip_report = args.skip_cargo = args.skip_startup = True
+        args.skip_history = False
     try:
-        results["compare"] = measure_compare(workdir, sizes, args.repeat)
+        if not args.skip_startup:
+            results["startup"] = measure_startup(5 if args.quick else 11)
+        if not args.only_history:
+            results["compare"] = measure_compare(workdir, sizes, args.repeat)
         if not args.skip_report:
             report_sizes = [n for n in sizes if n >= 1000] or sizes[-1:]
             results["report"] = measure_report(

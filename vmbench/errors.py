@@ -52,6 +52,18 @@ class UsageError(VmbenchError):
         return UsageError(f"{option}: {self.problem}")
 
 
+class MissingExtra(VmbenchError):
+    """An optional dependency group (a pip extra) that this install does not have."""
+
+    def __init__(self, what: str, extra: str, missing: str) -> None:
+        self.extra = extra
+        self.missing = missing
+        super().__init__(
+            f"{what} needs the {extra!r} extra ({missing} is not installed): "
+            f"pip install 'vmbench[{extra}]'"
+        )
+
+
 class SchemaVersionError(InputError):
     """A stored file written by a newer or too-old vmbench."""
 

@@ -34,7 +34,16 @@ Estimator = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 ]
 ESTIMATORS: tuple[Estimator, ...] = (
-    "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
+    "mean",
+    "median",
+    "q25",
+    "q10",
+    "q05",
+    "min",
+    "trimmed",
+    "lower_half",
+    "low10",
+    "low5",
 )
 DEFAULT_ESTIMATOR: Estimator = "min"
 SEED = 20_251_126  # fixed so that results are identical run to run
@@ -82,7 +91,9 @@ class Settings:
         if self.resamples < 100:
             raise UsageError(f"resamples must be at least 100, not {self.resamples}")
         if self.estimator not in ESTIMATORS:
-            raise UsageError(f"estimator must be one of {', '.join(ESTIMATORS)}, not {self.estimator!r}")
+            raise UsageError(
+                f"estimator must be one of {', '.join(ESTIMATORS)}, not {self.estimator!r}"
+            )
         if not (0.0 < self.unstable_severe_fraction <= 1.0):
             raise UsageError("unstable_severe_fraction must be in (0, 1]")
 
@@ -90,29 +101,52 @@ class Settings:
         return asdict(self)
 
 
+MAX_PHI = 0.9  # largest AR(1) coefficient the change-point noise model uses
+
+
 @dataclass(frozen=True)
 class StepSettings:
-    """Knobs of `vmbench.stats.changepoint.detect_steps`; defaults suit daily runs with
-    1-30 % run-to-run noise."""
+    """Knobs of `vmbench.stats.changepoint.detect_steps` and of the suite's change points
+    (`vmbench.history.trend.change_points`); defaults from the calibration in the README
+    ("Trends calibration", benchmarks/trend_calibration.py)."""
 
-    alpha: float = 0.05
-    min_size: int = 2
-    permutations: int = 999
-    min_change: float = 0.0
-    threshold: float = 3.0
-    seed: int = SEED
+    alpha: float = 0.005  # family-wise error per series (its candidates)
+    fdr: float = 0.05  # Benjamini-Hochberg across the benchmarks of a suite
+    min_size: int = 2  # runs on each side of a step
+    min_change: float = 0.0  # smallest relative step reported
+    min_noise: float = 1.0  # smallest step in units of the series' noise sigma
+    confirm_runs: int = 5  # a step with fewer runs after it is provisional
+    short_phi: float = 0.2  # prior AR(1) phi (series under 20 runs use it as is)
+    threshold: float = 3.0  # candidate threshold (standard errors)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha < 1.0:
             raise UsageError(f"alpha must be between 0 and 1, not {self.alpha}")
+        if not 0.0 < self.fdr <= 1.0:
+            raise UsageError(f"fdr must be in (0, 1], not {self.fdr}")
         if self.min_size < 2:
             raise UsageError("min_size must be at least 2 (a single run is a spike, not a step)")
-        if self.permutations < 99:
-            raise UsageError("permutations must be at least 99")
         if not (math.isfinite(self.min_change) and self.min_change >= 0.0):
             raise UsageError("min_change must be a fraction, zero or more")
+        if not (math.isfinite(self.min_noise) and self.min_noise >= 0.0):
+            raise UsageError("min_noise must be zero or more (noise sigmas)")
+        if self.confirm_runs < self.min_size:
+            raise UsageError("confirm_runs must be at least min_size")
+        if not 0.0 <= self.short_phi <= MAX_PHI:
+            raise UsageError(f"short_phi must be between 0 and {MAX_PHI}")
         if not (math.isfinite(self.threshold) and self.threshold >= 0.0):
             raise UsageError("threshold must be zero or more")
+
+    def describe(self) -> str:
+        """One line naming the method and its thresholds, for every report."""
+        return (
+            "AR(1)-aware two-sample z-test on run-level estimates (binary segmentation, "
+            f"Siegmund scan correction); per-series alpha {self.alpha:g} (Holm over "
+            f"candidates), FDR {self.fdr:g} across benchmarks (Benjamini-Hochberg); step >= "
+            f"{self.min_noise:g} noise sigma and >= {self.min_change:.0%}; at least "
+            f"{self.min_size} runs each side; provisional until {self.confirm_runs} runs "
+            "follow; ramps (a line fits better than a step) are drift, not steps"
+        )
 
 
 DEFAULTS = Settings()

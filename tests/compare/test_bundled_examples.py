@@ -1,11 +1,20 @@
-"""The comparison on the bundled real data (examples/data/criterion, from real runs of
-examples/vmdemo): planted changes found at their severity; A/A false alarms gone or
-`noisy` once the run-to-run noise model of the other identical runs is used."""
+"""The comparison on the bundled real data (examples/data/criterion, CPU-time runs of
+examples/vmdemo): what holds by design, not verdicts fitted to this data.
+
+- the means and the change of means reproduce Criterion's own estimates;
+- every planted change (PLANTED.json) is never called stable and its run-level change
+  leans in its direction, with one run a side, with the noise model of the A/A runs, and
+  with four baseline runs;
+- the gate never passes main against pr silently.
+
+No test here asserts that nothing else is flagged: this is the data the old rules were
+tuned on, and false-alarm rates are measured by the calibration on held-out data.
+"""
 
 from __future__ import annotations
 
-import itertools
 import json
+import math
 
 import pytest
 
@@ -15,18 +24,17 @@ from vmbench.compare.noise import NoiseModel
 from vmbench.compare.result import Comparison
 from vmbench.model import Run
 from vmbench.readers.criterion import load_criterion
-from vmbench.settings import Settings
 
 DATA = EXAMPLES
-AA = ["main", "aa1", "aa2", "aa3"]
-FLAGS = ("high", "medium", "improvement")
+AA = ["aa1", "aa2", "aa3"]
+MODES = ["one run a side", "noise model", "four baseline runs"]
 
 
 @pytest.fixture(scope="module")
 def runs() -> dict[str, Run]:
     if not (DATA / "criterion").is_dir() or not (DATA / "PLANTED.json").is_file():
         pytest.skip("bundled example data not generated yet (scripts/generate_example_data.py)")
-    return {name: load_criterion(DATA / "criterion", name) for name in [*AA, "pr"]}
+    return {name: load_criterion(DATA / "criterion", name) for name in ["main", *AA, "pr"]}
 
 
 @pytest.fixture(scope="module")
@@ -37,43 +45,59 @@ def planted() -> dict[str, float]:
     return factors
 
 
-def _expected(factor: float, s: Settings) -> str:
-    if factor - 1 > s.high:
-        return "high"
-    if factor - 1 > s.regression:
-        return "medium"
-    return "improvement"
-
-
-def _flags(result: Comparison) -> dict[str, str]:
-    return {b.id: b.severity for b in result.benchmarks if b.severity in FLAGS}
-
-
-def test_planted_changes_are_flagged_with_their_severity(
-    runs: dict[str, Run], planted: dict[str, float]
-) -> None:
-    s = Settings()
-    noise = NoiseModel.from_runs([runs[n] for n in ("aa1", "aa2", "aa3")])
-    for model in (None, noise):
-        result = compare(runs["main"], runs["pr"], noise=model)
-        for bid, factor in planted.items():
-            got = result.get(bid)
-            assert got is not None, bid
-            assert got.severity == _expected(factor, s), (bid, model is not None, got.note)
-            assert got.change == pytest.approx(factor - 1, abs=0.06)
-    # with the noise model, nothing else is flagged
-    with_model = compare(runs["main"], runs["pr"], noise=noise)
-    assert set(_flags(with_model)) == set(planted), _flags(with_model)
-
-
-@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(AA, 2)))
-def test_aa_pairs_have_no_flags_with_the_noise_model_of_the_other_runs(
-    runs: dict[str, Run], a: str, b: str
-) -> None:
-    others = [runs[n] for n in AA if n not in (a, b)]
-    result = compare(runs[a], runs[b], noise=NoiseModel.from_runs(others))
-    assert _flags(result) == {}, {
-        i: next(x.note for x in result.benchmarks if x.id == i) for i in _flags(result)
+@pytest.fixture(scope="module")
+def results(runs: dict[str, Run]) -> dict[str, Comparison]:
+    noise = NoiseModel.from_runs([runs[n] for n in AA])
+    return {
+        "one run a side": compare(runs["main"], runs["pr"]),
+        "noise model": compare(runs["main"], runs["pr"], noise=noise),
+        "four baseline runs": compare([runs["main"], *(runs[n] for n in AA)], runs["pr"]),
     }
-    without = compare(runs[a], runs[b])
-    assert any("run-to-run noise unknown" in w for w in without.warnings)
+
+
+def test_means_and_change_of_means_reproduce_criterions_estimates(
+    runs: dict[str, Run], results: dict[str, Comparison]
+) -> None:
+    result = results["one run a side"]
+    checked = 0
+    for b in result.benchmarks:
+        main, pr = runs["main"].benchmarks.get(b.id), runs["pr"].benchmarks.get(b.id)
+        if main is None or pr is None or "mean" not in main.estimates:
+            continue
+        assert b.baseline is not None
+        assert b.candidate is not None
+        expected_base = main.estimates["mean"].point
+        expected_cand = pr.estimates["mean"].point
+        assert b.baseline.mean_ns == pytest.approx(expected_base, rel=1e-9), b.id
+        assert b.candidate.mean_ns == pytest.approx(expected_cand, rel=1e-9), b.id
+        assert b.change == pytest.approx(expected_cand / expected_base - 1, rel=1e-9), b.id
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_planted_changes_are_never_stable_and_lean_in_their_direction(
+    results: dict[str, Comparison], planted: dict[str, float], mode: str
+) -> None:
+    result = results[mode]
+    for bid, factor in planted.items():
+        got = result.get(bid)
+        assert got is not None, bid
+        assert got.severity not in ("stable", "insufficient"), (mode, bid, got.note)
+        assert got.run_level is not None, (mode, bid)
+        direction = math.copysign(1.0, factor - 1.0)
+        assert math.copysign(1.0, got.run_level.change) == direction, (mode, bid, got.note)
+        if got.severity == "improvement":
+            assert factor < 1.0, (mode, bid)
+        if got.severity in ("high", "medium"):
+            assert factor > 1.0, (mode, bid)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_gate_never_passes_main_against_pr(results: dict[str, Comparison], mode: str) -> None:
+    # pr holds a +40 % and a +15 % regression: flagged (exit 1) or suspected (exit 3).
+    result = results[mode]
+    assert result.gate("medium") in (1, 3), result.summary
+    assert result.to_dict()["gate"]["medium"] == result.gate("medium")
+    if result.gate("medium") == 3:
+        assert result.suspects("medium")

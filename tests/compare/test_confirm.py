@@ -41,8 +41,10 @@ def test_a_planted_regression_is_confirmed_and_nothing_else_is_flagged() -> None
     result = decide(base, cand, ids, SETTINGS, budget=5)
     by_id = {b.id: b for b in result.benchmarks}
     slow = by_id[next(iter(planted))]
-    assert slow.severity in ("high", "medium") and slow.decided
-    assert slow.change is not None and slow.change == pytest.approx(0.30, abs=0.08)
+    assert slow.severity in ("high", "medium")
+    assert slow.decided
+    assert slow.change is not None
+    assert slow.change == pytest.approx(0.30, abs=0.08)
     others = [b for b in result.benchmarks if b.id not in planted]
     assert not [b for b in others if b.severity in ("high", "medium", "improvement")]
     assert result.gate("medium", SETTINGS) == 1
@@ -65,11 +67,12 @@ def test_false_confirmations_stay_within_alpha_over_many_identical_sequences() -
 
 
 def test_undecided_after_the_budget_keeps_the_gate_at_confirm() -> None:
-    ids, planted, base, cand = _rounds(7, {"x": 1.12}, rounds=2, sigma=0.15)
+    _ids, planted, base, cand = _rounds(7, {"x": 1.12}, rounds=2, sigma=0.15)
     result = decide(base, cand, [next(iter(planted))], SETTINGS, budget=2)
     b = result.benchmarks[0]
     if not b.decided:
-        assert result.finished and result.pending == [b.id]
+        assert result.finished
+        assert result.pending == [b.id]
         assert result.gate("medium", SETTINGS) in (3, 0)
         assert result.gate("never", SETTINGS) == 0
 
@@ -81,7 +84,8 @@ def test_rounds_must_pair_up_and_the_budget_must_allow_a_test() -> None:
     with pytest.raises(UsageError, match="budget"):
         decide(base, cand, ids, SETTINGS, budget=1)
     one = decide(base[:1], cand[:1], ids, SETTINGS, budget=5)
-    assert not one.finished and all(not b.decided for b in one.benchmarks)
+    assert not one.finished
+    assert all(not b.decided for b in one.benchmarks)
 
 
 def test_suspects_document_round_trip_and_validation(tmp_path: Path) -> None:
@@ -91,10 +95,12 @@ def test_suspects_document_round_trip_and_validation(tmp_path: Path) -> None:
     cand = simulate_run(suite, "pr", rng, factors={suite.ids[0]: 1.4})
     result = compare(base, cand, settings=SETTINGS)
     doc = suspects_document(result, "medium")
-    assert doc["kind"] == "vmbench-suspects" and doc["baseline"] == ["main"]
-    assert doc["benchmarks"] == [i for i in result.suspects("medium") if i != "*"] or doc[
-        "whole_suite"
-    ]
+    assert doc["kind"] == "vmbench-suspects"
+    assert doc["baseline"] == ["main"]
+    assert (
+        doc["benchmarks"] == [i for i in result.suspects("medium") if i != "*"]
+        or doc["whole_suite"]
+    )
     assert read_suspects(json.loads(json.dumps(doc)), "s.json") == doc["benchmarks"]
     with pytest.raises(InputError, match="not a vmbench suspects file"):
         read_suspects({"kind": "other"}, "s.json")

@@ -48,40 +48,83 @@ def _compare(factors: dict[str, float], *, noise: bool) -> Comparison:
 
 def test_names_the_category_that_regressed_most_and_where_flags_concentrate() -> None:
     c = _compare({"gc/b0": 1.3, "gc/b1": 1.15}, noise=True)
+    assert {b.id for b in c.benchmarks if b.severity in ("high", "medium")} == {"gc/b0", "gc/b1"}
     text = insights(c)
     assert text[0].startswith(c.summary)
     assert any(
         t.startswith("Category gc regressed most") and "2 of them flagged" in t for t in text
     )
     assert any("All 2 flagged regressions are in gc (2 of its 4 benchmarks)" in t for t in text)
-    assert any(t.startswith("Largest regression: gc/b0 at +") for t in text)
-    assert any(t.startswith("Measured run-to-run noise: median") for t in text)
+    largest = next(t for t in text if t.startswith("Largest regression: gc/b0 at +"))
+    assert "interval" in largest  # the run-level interval the flag rests on
+    noise = next(t for t in text if t.startswith("Measured run-to-run noise: median"))
+    assert "noise model" in noise
+    assert f"sd of a run's {c.settings.estimator}" in noise
 
 
-def test_unknown_noise_is_said_and_a_noise_model_is_recommended() -> None:
+def test_unmeasured_noise_is_said_and_a_noise_model_is_recommended() -> None:
     c = _compare({"memory/b2": 1.3}, noise=False)
     text = insights(c)
-    assert any(t.startswith("Run-to-run noise is unknown") for t in text)
+    assert any(t.startswith("Run-to-run noise was not measured") for t in text)
+    assert not any(t.startswith("Measured run-to-run noise") for t in text)
     advice = recommendations(c)
     assert any(t.startswith("Measure the run-to-run noise") for t in advice)
-    assert any("1 baseline and 1 candidate run(s)" in t for t in advice)
+    if c.counts["high"] or c.counts["medium"]:
+        assert any("1 baseline and 1 candidate run(s)" in t for t in advice)
 
 
-def test_noisy_benchmarks_are_counted_with_their_bands() -> None:
-    # Noise runs that disagree by ~15 % make every benchmark too noisy for a 10 % threshold.
-    wild = [_run(f"aa{k}", 30 + k, {b: f for b in IDS}) for k, f in enumerate((0.85, 1.0, 1.15))]
-    c = compare(_run("main", 1), _run("pr", 2), noise=NoiseModel.from_runs(wild))
-    noisy = c.counts["noisy"]
-    assert noisy > 0
+def test_unknown_noise_is_said_when_no_run_level_test_is_possible() -> None:
+    # Four benchmarks, one run a side, no noise model: nothing to learn the noise from.
+    few = [b for b in IDS if b.startswith("gc/")]
+    base, cand = _run("main", 1), _run("pr", 2, {"gc/b0": 1.3})
+    c = compare(base, cand, include="^gc/")
+    assert {b.id for b in c.benchmarks} == set(few)
+    assert c.counts["insufficient"] == len(few)
     text = insights(c)
-    sentence = next(t for t in text if "too noisy to judge" in t)
-    assert sentence.startswith(f"{noisy} benchmark(s) are too noisy to judge against the 10%")
-    assert "noise bands" in sentence
+    assert any(t.startswith("Run-to-run noise is unknown") for t in text)
+    assert any(t.startswith("4 benchmark(s) could not be tested between runs") for t in text)
+    suspects = next(t for t in text if "suspected regression(s) need confirmation" in t)
+    assert "gc/b0" in suspects
     advice = recommendations(c)
-    assert any(f"For the {noisy} noisy benchmark(s)" in t for t in advice)
-    # Noisy benchmarks say nothing about their category's change.
+    assert any(t.startswith("For benchmarks that could not be tested") for t in advice)
+    assert any("the suspected regression of gc/b0" in t for t in advice)
+
+
+def _wild(label: str, seed: int) -> Run:
+    """A run whose every benchmark sits ~10 % off on its own (not the machine's shift)."""
+    rng = np.random.default_rng(seed)
+    return _run(label, seed, {b: float(rng.lognormal(0.0, 0.10)) for b in IDS})
+
+
+def test_inconclusive_benchmarks_are_counted_with_their_suspected_direction() -> None:
+    noise = NoiseModel.from_runs([_wild(f"aa{k}", 30 + k) for k in range(3)])
+    c = compare(_wild("main", 1), _wild("pr", 2), noise=noise)
+    inconclusive = c.counts["inconclusive"]
+    assert inconclusive > 0
+    text = insights(c)
+    sentence = next(t for t in text if " are inconclusive " in t)
+    assert sentence.startswith(f"{inconclusive} benchmark(s) are inconclusive (their 95% interval")
+    assert "suspected slower by +" in sentence or "suspected faster by -" in sentence
+    advice = recommendations(c)
+    assert any(
+        t.startswith(f"Confirm the {inconclusive} inconclusive benchmark(s)") for t in advice
+    )
+    # Inconclusive benchmarks say nothing about their category's change.
     judged = sum(n for _, _, n in category_changes(c))
-    assert judged == len(IDS) - noisy
+    assert judged == len(IDS) - inconclusive - c.counts["insufficient"]
+    if c.suspects("medium"):
+        assert any("need confirmation runs" in t for t in text)
+
+
+def test_a_shift_of_the_whole_suite_is_named() -> None:
+    everything = dict.fromkeys(IDS, 1.3)
+    base = [_run(f"main{k}", 1 + k) for k in range(3)]
+    cand = [_run(f"pr{k}", 5 + k, everything) for k in range(3)]
+    c = compare(base, cand)
+    assert c.suite is not None
+    assert c.suite.severity == "high"
+    text = insights(c)
+    assert any(t.startswith("The whole suite is slower: +30") for t in text)
 
 
 def test_category_changes_are_geometric_means_worst_first() -> None:

@@ -46,9 +46,10 @@ def test_one_run_a_side_never_passes_a_planted_regression_in_silence(
     assert result.gate("medium") != 0, result.summary  # 1 or 3: never a silent pass
     flagged = [b for b in result.benchmarks if b.severity in ("high", "medium", "improvement")]
     assert flagged == []  # no flag without replication
-    for bid, factor in planted.items():
+    for bid, _factor in planted.items():
         b = result.get(bid)
-        assert b is not None and b.judged_change is not None
+        assert b is not None
+        assert b.judged_change is not None
         # never called stable; how often it also leans its way is measured by
         # benchmarks/calibration.py (with one run a side a planted change can land on
         # the suite median, which the comparison removes as a possible machine shift)
@@ -73,7 +74,8 @@ def test_three_runs_a_side_find_the_large_planted_changes_in_their_direction(
     result = compare(base, cand, settings=SETTINGS)
     for bid, factor in planted.items():
         b = result.get(bid)
-        assert b is not None and b.judged_change is not None
+        assert b is not None
+        assert b.judged_change is not None
         assert b.severity != "stable", (bid, b.note)
         assert (b.judged_change > 0) == (factor > 1), (bid, b.note)
     assert result.gate("medium") != 0

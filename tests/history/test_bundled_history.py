@@ -72,7 +72,7 @@ def test_trend_notebook_reports_the_planted_step(tmp_path: Path) -> None:
     result = report.run_report("trend", parameters=params, output_dir=tmp_path)
     summary = json.loads(result.json.read_text())
     assert summary["report"] == "trend"
-    assert summary["schema_version"] == 1
+    assert summary["schema_version"] == 2
     assert {(c["id"], c["commit"]) for c in summary["change_points"]} >= {(bid, commit)}
     assert summary["latest_vs_previous"]["comparison"]["benchmarks"]
     assert commit[:12] in result.markdown.read_text()

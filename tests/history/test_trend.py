@@ -122,9 +122,11 @@ def test_category_index_starts_at_one_and_follows_the_geometric_mean(
 def test_analyze_trend_json_has_the_fixed_names(history: pd.DataFrame) -> None:
     report = analyze_trend(history, window_days=7, settings=StepSettings(alpha=0.01))
     data = json.loads(render_trend(report, "json"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2  # 2: q-values, provisional steps, noise per step
     assert data["runs"] == 30
     fixed = {"id", "category", "commit", "date", "before_ns", "after_ns", "change", "p_value"}
+    fixed |= {"q_value", "runs_before", "runs_after", "provisional", "noise", "phi"}
+    assert "FDR 0.05" in data["settings"]["method"]
     assert data["change_points"]
     assert all(fixed <= set(cp) for cp in data["change_points"])
     assert all({"id", "change"} <= set(d) for d in data["drift"])
@@ -182,15 +184,20 @@ def test_latest_vs_previous_uses_history_noise_and_flags_the_new_step(tmp_path: 
     assert result.warnings == ()
 
 
-def test_noise_comes_only_from_runs_after_the_last_change_point(tmp_path: Path) -> None:
+def test_noise_window_is_not_cut_by_a_step_but_brought_to_its_level(tmp_path: Path) -> None:
+    # The method changed (issue 12): runs before a step are no longer dropped from the
+    # noise window (a false step would then leave a few runs and hide noise); they are
+    # scaled to the current level, so the step does not pass for noise either.
     plan = Plan(runs=20, benchmarks=2, samples=10, run_noise=0.01, steps={0: ((8, 2.0),)})
     build_history(tmp_path, plan)
     frame = load_history(tmp_path)
     runs = frame.drop_duplicates("run_id")["run_id"].tolist()
     steps = change_points(frame)
+    assert list(steps["id"]) == ["jit/bench_0000"]
     rows = noise_frame(frame, before_run=runs[-1], steps=steps)
     stepped = rows[rows["id"] == "jit/bench_0000"]
-    assert len(stepped) == 19 - 8  # runs 8..18: the step at 8 would look like 35% noise
+    assert len(stepped) == 19
+    assert np.std(np.log(stepped["mean_ns"].to_numpy())) < 0.05  # the x2 step is gone
     assert len(rows[rows["id"] == "gc/bench_0001"]) == 19
 
 

@@ -23,7 +23,9 @@ SOURCES: dict[str, dict[str, Any]] = {
         "improvement": DEFAULTS.improvement,
     },
     "trend": {
-        "alpha": STEP_DEFAULTS.alpha,
+        "alpha": DEFAULTS.alpha,  # latest vs previous (the comparison)
+        "step_alpha": STEP_DEFAULTS.alpha,  # change points, per series
+        "fdr": STEP_DEFAULTS.fdr,  # change points, across benchmarks
         "min_change": STEP_DEFAULTS.min_change,
         "regression": DEFAULTS.regression,
         "high": DEFAULTS.high,

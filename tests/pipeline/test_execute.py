@@ -175,8 +175,11 @@ def test_report_writes_the_four_files_and_the_copy(hostile_report: tuple[Path, P
     assert nb.metadata.papermill.parameters["criterion_dir"] == str(HOSTILE_DIR)
     summary = json.loads((out / "regression.json").read_text())
     severities = {b["id"]: b["severity"] for b in summary["benchmarks"]}
-    assert severities[HOSTILE] == "high"
-    assert severities["memory/alloc/16384"] == "medium"
+    # Five benchmarks, one run a side, no noise model: no run-level test is possible, so the
+    # planted +50 % and +14 % are suspected regressions to confirm, never a pass.
+    assert severities[HOSTILE] == "insufficient"
+    assert {HOSTILE, "memory/alloc/16384"} <= set(summary["suspects"])
+    assert summary["gate"]["medium"] == 3
     assert any("unknown" in line for line in summary["insights"])  # one run a side, no noise
 
 

@@ -48,7 +48,8 @@ def test_squeezed_variance_lies_between_own_and_prior() -> None:
     df = np.array([2.0, 2.0, 2.0])
     prior = runmodel.Prior(0.01, 4.0)
     post, post_df = runmodel.squeeze_var(s2, df, prior)
-    assert post[0] > s2[0] and post[2] < s2[2]
+    assert post[0] > s2[0]
+    assert post[2] < s2[2]
     assert post[1] == pytest.approx(0.01)
     assert np.all(post_df == 6.0)
 
@@ -87,14 +88,16 @@ def test_run_effects_are_recovered_and_a_few_changed_benchmarks_do_not_move_them
     y[:5, 2] += 0.5  # five benchmarks much slower in run 2 only (a real outlier group)
     eff = runmodel.run_effects(y, np.zeros(4, dtype=int))
     assert np.allclose(eff.effects, planted - planted.mean(), atol=0.015)
-    assert eff.tau2 is not None and eff.df == 3
+    assert eff.tau2 is not None
+    assert eff.df == 3
 
 
 def test_too_few_benchmarks_remove_no_run_effects() -> None:
     rng = np.random.default_rng(9)
     y = _suite(runmodel.MIN_SUITE - 1, 3, rng) + np.array([0.2, 0.0, -0.2])
     eff = runmodel.run_effects(y, np.zeros(3, dtype=int))
-    assert np.all(eff.effects == 0.0) and eff.tau2 is None
+    assert np.all(eff.effects == 0.0)
+    assert eff.tau2 is None
 
 
 def test_assess_removes_the_suite_shift_and_keeps_a_local_change() -> None:
@@ -104,10 +107,12 @@ def test_assess_removes_the_suite_shift_and_keeps_a_local_change() -> None:
     y[:, groups == 1] += 0.08  # the candidate runs' machine 8 % slower
     y[0, groups == 1] += math.log(1.25)  # one benchmark really 25 % slower
     a = runmodel.assess(y, groups)
-    assert a.suite.removed and a.suite.shift == pytest.approx(0.08, abs=0.01)
+    assert a.suite.removed
+    assert a.suite.shift == pytest.approx(0.08, abs=0.01)
     assert a.change[0] == pytest.approx(math.log(1.25), abs=0.02)
     assert np.all(np.abs(a.change[1:]) < 0.04)
-    assert a.replicated and np.all(np.isfinite(a.se))
+    assert a.replicated
+    assert np.all(np.isfinite(a.se))
 
 
 def test_no_replication_uses_the_suite_spread_and_says_so() -> None:

@@ -67,3 +67,46 @@ def lognormal_run(
             for bid, f in factors.items()
         ],
     )
+
+
+def runner_runs(
+    prefix: str,
+    factors: Mapping[str, float],
+    *,
+    runs: int,
+    seed: int,
+    run_sigma: float = 0.03,
+    bench_sigma: float = 0.01,
+    sigma: float = 0.03,
+    n: int = 40,
+    levels: Iterable[float] | None = None,
+    throughput: Mapping[str, Throughput] | None = None,
+) -> list[Run]:
+    """`runs` runs of one code on a shared CI runner (labels prefix0, prefix1, ...).
+
+    Each run has a machine level shared by all its benchmarks (lognormal `run_sigma`, or
+    the given `levels`), each benchmark a run-to-run offset of its own (`bench_sigma`), and
+    lognormal noise per sample within the run (`sigma`); benchmark id -> true factor
+    (x 1000 ns). The run, not the sample, is the replicate of a comparison.
+    """
+    rng = np.random.default_rng(seed)
+    machine = list(levels) if levels is not None else list(rng.lognormal(0.0, run_sigma, size=runs))
+    assert len(machine) == runs
+    return [
+        run(
+            f"{prefix}{k}",
+            [
+                bench(
+                    bid,
+                    1000.0
+                    * f
+                    * machine[k]
+                    * rng.lognormal(0.0, bench_sigma)
+                    * rng.lognormal(0.0, sigma, size=n),
+                    throughput=(throughput or {}).get(bid),
+                )
+                for bid, f in factors.items()
+            ],
+        )
+        for k in range(runs)
+    ]

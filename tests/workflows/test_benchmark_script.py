@@ -36,6 +36,13 @@ def check_schema(data: dict[str, Any]) -> None:
         assert row["benchmarks_compared"] == row["benchmarks"]
         assert row["planted_found"] == row["planted"]  # the planted changes are found
         assert "cost_ratio_vs_smallest" in row
+    startup = data.get("startup")
+    if startup is not None:  # results files before 2026-11-30 have no start-up section
+        assert startup["python_s"] > 0
+        for command in startup["commands"]:
+            assert command["args"][0] == "vmbench"
+            assert command["median_s"] >= command["min_s"] > 0
+            assert command["imports"]
     for target in data["targets"]:
         assert set(target) == {"name", "target", "measured", "unit", "met"}
         assert target["met"] == (target["measured"] < target["target"])
@@ -61,6 +68,13 @@ def test_quick_run_writes_a_results_file(tmp_path: Path) -> None:
     assert data["history"]["rows"] == 20 * 50
     assert data["history"]["change_points"] >= 2  # the planted steps
     assert "targets:" in proc.stdout
+    commands = {c["name"]: c for c in data["startup"]["commands"]}
+    assert commands["help"]["exit_code"] == 0
+    assert commands["detect"]["exit_code"] in (1, 3)  # planted regressions: fail or confirm
+    assert len(commands["detect"]["runs_s"]) == 5
+    names = {t["name"] for t in data["targets"]}
+    assert "`vmbench --help` (median wall)" in names
+    assert any(n.startswith("`vmbench detect examples/data/criterion") for n in names)
 
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda p: p.name)

@@ -25,10 +25,11 @@ from vmbench.compare.confirm import decide, suspects_document
 from vmbench.compare.engine import compare
 from vmbench.compare.noise import NoiseModel
 from vmbench.compare.result import Comparison
+from vmbench.compare.verdicts import FailOn
 from vmbench.model import Run
 from vmbench.settings import Settings
 
-FAIL_ON = "medium"
+FAIL_ON: FailOn = "medium"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def anchor_outcome(flags: anchors.Flags, ids: Sequence[str]) -> Outcome:
         i: {"regressed": "medium", "improved": "improvement"}.get(flags.get(i, ""), "stable")
         for i in ids
     }
-    leaning = {i: (1.0 if flags.get(i) == "regressed" else -1.0) if i in flags else None for i in ids}
+    leaning = {
+        i: (1.0 if flags.get(i) == "regressed" else -1.0) if i in flags else None for i in ids
+    }
     return Outcome(1 if "regressed" in flags.values() else 0, severity, leaning)
 
 
@@ -97,10 +100,10 @@ def confirmed_outcome(
     assert confirmation is not None
     severity = dict(first.severity)
     leaning = dict(first.leaning)
-    for c in confirmation.benchmarks:
-        severity[c.id] = c.severity
-        leaning[c.id] = c.change
-    return Outcome(confirmation.gate(FAIL_ON, settings), severity, leaning)  # type: ignore[arg-type]
+    for done in confirmation.benchmarks:
+        severity[done.id] = done.severity
+        leaning[done.id] = done.change
+    return Outcome(confirmation.gate(FAIL_ON, settings), severity, leaning)
 
 
 @dataclass
@@ -282,7 +285,9 @@ def _real_confirm(real: RealSet, settings: Settings, cell: Cell) -> Cell:
         base_rounds = a[:half]
         cand_rounds = p if is_planted else a[half:]
 
-        def make_round(k: int, ids: list[str], b=base_rounds, c=cand_rounds) -> tuple[Run, Run]:
+        def make_round(
+            k: int, ids: list[str], b: list[str] = base_rounds, c: list[str] = cand_rounds
+        ) -> tuple[Run, Run]:
             return real.runs[b[k % len(b)]], real.runs[c[k % len(c)]]
 
         budget = min(len(base_rounds), len(cand_rounds))

@@ -67,9 +67,7 @@ class Tally:
             self.in_direction[factor] = self.in_direction.get(factor, 0) + (
                 hit or (undecided and leaning)
             )
-            self.called_stable[factor] = self.called_stable.get(factor, 0) + (
-                severity == "stable"
-            )
+            self.called_stable[factor] = self.called_stable.get(factor, 0) + (severity == "stable")
 
     def to_dict(self) -> dict[str, object]:
         def share(part: int, whole: int) -> float | None:

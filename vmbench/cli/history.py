@@ -142,7 +142,14 @@ def prune(store: Path, keep_samples_days: int) -> None:
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=STEP_DEFAULTS.alpha,
     show_default=True,
-    help="Significance level of a change point.",
+    help="Family-wise error of change points per benchmark series.",
+)
+@click.option(
+    "--fdr",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=STEP_DEFAULTS.fdr,
+    show_default=True,
+    help="False discovery rate of change points across the benchmarks.",
 )
 @click.option(
     "--min-change",
@@ -169,6 +176,7 @@ def trend(
     category: str | None,
     window_days: float,
     alpha: float,
+    fdr: float,
     min_change: float,
     categories_file: Path | None,
     output_format: TrendFormat,
@@ -188,7 +196,7 @@ def trend(
         machine=machine,
         pattern=pattern,
         category=category,
-        settings=StepSettings(alpha=alpha, min_change=min_change),
+        settings=StepSettings(alpha=alpha, fdr=fdr, min_change=min_change),
     )
     text = render_trend(report, output_format)
     if output is not None:

@@ -71,20 +71,8 @@ def report(
     report per params/category-*.yaml). Relative paths in parameters are taken from
     the current directory.
     """
-    cwd = Path.cwd()
-    given: dict[str, Any] = {}
-    if params_file is not None:
-        given.update(lib.load_params_file(params_file))
-    given.update({key: _value(value) for key, value in pairs})
-    given = lib.resolve_paths(given, cwd)
-    if kind == "all":
-        specs = lib.standard_reports(given, base=cwd)
-    else:
-        defaults = lib.params_dir() / f"{kind}.yaml"
-        standard = params_file is None and defaults.is_file()
-        params = {**(lib.resolve_paths(lib.load_params_file(defaults), cwd) if standard else {})}
-        params.update(given)
-        specs = [lib.ReportSpec(kind, lib.report_name(kind, params), params)]
+    given = {key: _value(value) for key, value in pairs}
+    specs = lib.report_specs(kind, given, params_file=params_file, base=Path.cwd())
 
     def progress(line: str) -> None:
         say(line, err=True)

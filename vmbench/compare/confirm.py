@@ -152,9 +152,7 @@ class Confirmation:
         }
 
 
-def _paired_logs(
-    base: Sequence[Run], cand: Sequence[Run], bid: str, estimator: str
-) -> np.ndarray:
+def _paired_logs(base: Sequence[Run], cand: Sequence[Run], bid: str, estimator: str) -> np.ndarray:
     diffs = []
     for b_run, c_run in zip(base, cand, strict=True):
         b, c = b_run.benchmarks.get(bid), c_run.benchmarks.get(bid)

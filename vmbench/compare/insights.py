@@ -1,10 +1,12 @@
 """Insights and recommendations written from a comparison's data (plain sentences).
 
 `insights` says what the data shows: which category moved most (geometric mean of its
-benchmarks' changes), where the flagged changes concentrate, how large the run-to-run
-noise was and which benchmarks it leaves undecided. `recommendations` says what to do
-for a firmer answer. Every sentence is derived from the `Comparison`; none is canned
-text shown regardless of the data. Sentences are plain text: renderers escape them.
+benchmarks' changes), whether the whole suite shifted, where the flagged changes
+concentrate, how large the measured run-to-run noise was and which benchmarks it leaves
+inconclusive (suspected slower or faster, to confirm with more runs). `recommendations`
+says what to do for a firmer answer. Every sentence is derived from the `Comparison`;
+none is canned text shown regardless of the data. Sentences are plain text: renderers
+escape them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 
 from vmbench import format as fmt
 from vmbench.compare.result import BenchmarkComparison, Comparison
+from vmbench.compare.verdicts import RunVerdict
 
 FLAGGED = ("high", "medium")
 MAX_NAMES = 5  # ids named in one sentence; the rest are counted
@@ -34,14 +37,15 @@ def _timed(comparison: Comparison) -> list[BenchmarkComparison]:
     ]
 
 
-UNJUDGED = ("noisy", "insufficient")  # their change says nothing: left out of category means
+UNJUDGED = ("inconclusive", "insufficient")  # their change says nothing: left out of means
+SPREAD = "spread of the suite"  # RunVerdict.source when no run-to-run noise was measured
 
 
 def category_changes(comparison: Comparison) -> list[tuple[str, float, int]]:
     """(category, geometric-mean change, benchmarks) over judged time benchmarks, worst first.
 
-    Noisy and insufficient benchmarks are left out: their change cannot be told from
-    noise, and one wild benchmark would otherwise move its whole category.
+    Inconclusive and insufficient benchmarks are left out: their change cannot be told
+    from noise, and one wild benchmark would otherwise move its whole category.
     """
     logs: dict[str, list[float]] = defaultdict(list)
     for b in _timed(comparison):
@@ -49,6 +53,37 @@ def category_changes(comparison: Comparison) -> list[tuple[str, float, int]]:
             logs[b.category].append(math.log1p(b.change))
     rows = [(cat, math.expm1(sum(v) / len(v)), len(v)) for cat, v in logs.items()]
     return sorted(rows, key=lambda r: (-r[1], r[0]))
+
+
+def _measured(comparison: Comparison) -> list[RunVerdict]:
+    """Run-level verdicts whose run-to-run noise was measured (replicate runs, noise model)."""
+    return [
+        b.run_level
+        for b in comparison.benchmarks
+        if b.run_level is not None
+        and b.run_level.ci is not None
+        and b.run_level.sigma is not None
+        and not b.run_level.source.startswith(SPREAD)
+    ]
+
+
+def _interval(b: BenchmarkComparison) -> str:
+    ci = b.run_level.ci if b.run_level is not None else b.change_ci
+    return f" (interval {fmt.percent(ci[0])} to {fmt.percent(ci[1])})" if ci else ""
+
+
+def _leaning(benches: Sequence[BenchmarkComparison], side: str) -> str:
+    """'slower by +12.0% (gc/a), +8.1% (gc/b)': the suspected sizes, largest first."""
+    sized = [(b.judged_change, b.id) for b in benches if b.judged_change is not None]
+    picked = sorted(
+        ((c, i) for c, i in sized if (c > 0) == (side == "slower") and c != 0),
+        key=lambda t: -abs(t[0]),
+    )
+    if not picked:
+        return ""
+    shown = ", ".join(f"{fmt.percent(c)} ({i})" for c, i in picked[:MAX_NAMES])
+    more = len(picked) - MAX_NAMES
+    return f"{len(picked)} suspected {side} by {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def insights(comparison: Comparison) -> list[str]:
@@ -80,6 +115,19 @@ def insights(comparison: Comparison) -> list[str]:
                 f"Category {best} got faster most: geometric-mean change {fmt.percent(change)} "
                 f"over its {n} judged benchmarks."
             )
+    suite = comparison.suite
+    if suite is not None and suite.severity in ("high", "medium", "improvement"):
+        word = "slower" if suite.shift > 0 else "faster"
+        out.append(
+            f"The whole suite is {word}: {fmt.percent(suite.shift)} over {suite.benchmarks} "
+            "benchmarks, beyond the machine's run-to-run noise."
+        )
+    elif suite is not None and suite.severity == "inconclusive":
+        out.append(
+            f"The whole suite shifted {fmt.percent(suite.shift)} between the sides, and the runs "
+            "cannot tell whether the machine or the code moved it; each benchmark is judged "
+            "relative to that shift."
+        )
     if flagged:
         cats = Counter(b.category for b in flagged)
         top, count = cats.most_common(1)[0]
@@ -93,63 +141,78 @@ def insights(comparison: Comparison) -> list[str]:
             spread = ", ".join(f"{c} {k}" for c, k in cats.most_common())
             out.append(f"Flagged regressions by category: {spread}.")
         largest = flagged[0]
-        if largest.change is not None:
-            ci = largest.change_ci
-            interval = f" (95% interval {fmt.percent(ci[0])} to {fmt.percent(ci[1])})" if ci else ""
+        if largest.judged_change is not None:
             out.append(
-                f"Largest regression: {largest.id} at {fmt.percent(largest.change)}{interval}."
+                f"Largest regression: {largest.id} at {fmt.percent(largest.judged_change)}"
+                f"{_interval(largest)}."
             )
     improved = [b for b in comparison.sorted_benchmarks() if b.severity == "improvement"]
-    if improved and improved[0].change is not None:
+    if improved and improved[0].judged_change is not None:
         out.append(
             f"{len(improved)} benchmark(s) got faster; the largest is {improved[0].id} "
-            f"at {fmt.percent(improved[0].change)}."
+            f"at {fmt.percent(improved[0].judged_change)}."
         )
-    noise = [b.noise for b in comparison.benchmarks if b.noise is not None]
-    if noise:
-        sigmas = sorted(n.sigma for n in noise)
+    measured = _measured(comparison)
+    if measured:
+        sigmas = sorted(v.sigma for v in measured if v.sigma is not None)
         median = sigmas[len(sigmas) // 2]
         out.append(
             f"Measured run-to-run noise: median {median:.1%}, largest {sigmas[-1]:.1%} "
-            f"(sd of a run's mean between runs of the same code, over {len(noise)} benchmarks); "
-            "a change must clear each benchmark's noise band to be flagged."
+            f"(sd of a run's {measured[0].estimator} between runs of the same code, after "
+            f"run effects, from {measured[0].source}, over {len(measured)} benchmarks); "
+            "a change is flagged only when its run-level test says so."
+        )
+    elif any(b.run_level is not None and b.run_level.ci is not None for b in comparison.benchmarks):
+        out.append(
+            "Run-to-run noise was not measured (one run per side, no noise model): each "
+            "benchmark was judged against the spread of the whole suite's changes, which "
+            "holds only if most benchmarks did not change."
         )
     elif _timed(comparison):
         out.append(
-            "Run-to-run noise is unknown (one run per side, no noise model): two runs of the "
-            "same code on a shared machine often differ by 5-30%, so a flagged change close "
-            "to a threshold may be the machine, not the code."
+            "Run-to-run noise is unknown (one run per side, no noise model, too few "
+            "benchmarks to learn it from the suite): two runs of the same code on a shared "
+            "machine often differ by 5-30%, so no change could be tested."
         )
-    within_noise = [
+    within_run = [
         b.id
         for b in comparison.benchmarks
-        if b.severity == "stable" and b.p_value is not None and b.q_value is not None
-        and b.q_value < s.alpha and b.noise is not None
+        if b.severity == "stable" and b.q_value is not None and b.q_value < s.alpha
+        and b.run_level is not None
     ]  # fmt: skip
-    if within_noise:
+    if within_run:
         out.append(
-            f"{len(within_noise)} benchmark(s) differ significantly within a run but not "
-            f"beyond their run-to-run noise, so they are not flagged: {_names(within_noise)}."
+            f"{len(within_run)} benchmark(s) differ significantly within a run but not "
+            f"between runs, so they are not flagged: {_names(within_run)}."
         )
-    noisy = [b for b in comparison.sorted_benchmarks() if b.severity == "noisy"]
-    if noisy:
-        bands = [b.noise.band for b in noisy if b.noise is not None]
-        band_text = f" (noise bands {min(bands):.0%} to {max(bands):.0%})" if bands else ""
+    inconclusive = [b for b in comparison.sorted_benchmarks() if b.severity == "inconclusive"]
+    if inconclusive:
+        leaning = "; ".join(
+            t for t in (_leaning(inconclusive, "slower"), _leaning(inconclusive, "faster")) if t
+        )
         out.append(
-            f"{len(noisy)} benchmark(s) are too noisy to judge against the "
-            f"{s.regression:.0%} threshold{band_text}: {_names([b.id for b in noisy])}."
+            f"{len(inconclusive)} benchmark(s) are inconclusive (their {1 - s.alpha:.0%} "
+            f"interval reaches past the -{s.improvement:.0%}/+{s.regression:.0%} thresholds "
+            f"but the evidence does not reach a flag)" + (f": {leaning}." if leaning else ".")
+        )
+    suspects = comparison.suspects("medium")
+    if suspects:
+        named = ["the whole suite" if i == "*" else i for i in suspects]
+        out.append(
+            f"{len(suspects)} suspected regression(s) need confirmation runs before the "
+            f"gate can pass (`vmbench detect` exits 3): {_names(named)}."
         )
     insufficient = [b.id for b in comparison.sorted_benchmarks() if b.severity == "insufficient"]
     if insufficient:
         out.append(
-            f"{len(insufficient)} benchmark(s) have too few samples to reach p < {s.alpha:g}: "
-            f"{_names(insufficient)}."
+            f"{len(insufficient)} benchmark(s) could not be tested between runs (no "
+            f"replicated runs, too few benchmarks or no usable value): {_names(insufficient)}."
         )
     unstable = [b.id for b in comparison.sorted_benchmarks() if b.unstable]
     if unstable:
         out.append(
             f"{len(unstable)} benchmark(s) look unstable within a run (level jumps or many "
-            f"severe outliers): {_names(unstable)}."
+            f"severe outliers; a note, not a verdict): {_names(unstable)}."
         )
     for kind, verb in (("new", "only in the candidate"), ("removed", "only in the baseline")):
         ids = [b.id for b in comparison.sorted_benchmarks() if b.severity == kind]
@@ -164,15 +227,18 @@ def recommendations(comparison: Comparison) -> list[str]:
     out: list[str] = []
     k_base, k_cand = len(comparison.baseline_runs), len(comparison.candidate_runs)
     flagged = [b for b in comparison.benchmarks if b.severity in FLAGGED]
-    has_noise = any(b.noise is not None for b in comparison.benchmarks)
-    if not has_noise and _timed(comparison):
+    if not _measured(comparison) and _timed(comparison):
         out.append(
             "Measure the run-to-run noise: run the baseline code 3 or more times on the same "
             "runner (cargo bench -- --save-baseline aa1, aa2, ...) and pass those runs as the "
             "noise model, or compare several runs per side."
         )
     borderline = [
-        b.id for b in flagged if b.change_ci is not None and b.change_ci[0] <= s.regression
+        b.id
+        for b in flagged
+        if b.run_level is not None
+        and b.run_level.ci is not None
+        and b.run_level.ci[0] <= s.regression
     ]
     if borderline:
         out.append(
@@ -185,17 +251,26 @@ def recommendations(comparison: Comparison) -> list[str]:
             f"This comparison has {k_base} baseline and {k_cand} candidate run(s); 3 or more "
             "runs per side on the same machine separate code changes from machine noise."
         )
-    noisy = [b for b in comparison.benchmarks if b.severity == "noisy"]
-    if noisy:
+    inconclusive = {b.id for b in comparison.benchmarks if b.severity == "inconclusive"}
+    others = [
+        "the whole suite" if i == "*" else i
+        for i in comparison.suspects("medium")
+        if i not in inconclusive
+    ]
+    if inconclusive or others:
+        what = [f"the {len(inconclusive)} inconclusive benchmark(s)"] if inconclusive else []
+        if others:
+            what.append(f"the suspected regression of {_names(others)}")
         out.append(
-            f"For the {len(noisy)} noisy benchmark(s): more runs per side narrow the noise "
-            "band by the square root of the run count; a quieter, dedicated runner (fixed CPU "
-            "frequency, no neighbours) lowers the noise itself."
+            f"Confirm {' and '.join(what)} with more runs: rerun only those, base and "
+            "candidate interleaved on the same runner (`vmbench detect --suspects FILE` lists "
+            "the suspects); the interval narrows with the square root of the run count, and "
+            "a quieter, dedicated runner lowers the noise itself."
         )
-    if any(b.severity == "insufficient" for b in comparison.benchmarks):
+    if any(b.severity == "insufficient" and b.test != "thresholds" for b in comparison.benchmarks):
         out.append(
-            "For benchmarks with too few samples: raise Criterion's sample_size (at least 10 "
-            "a side lets the rank test reach p < 0.05) or its measurement_time."
+            "For benchmarks that could not be tested between runs: run each side 2 or more "
+            "times, or pass a noise model learned from A/A runs of identical code."
         )
     if any(b.unstable for b in comparison.benchmarks):
         out.append(
@@ -204,7 +279,7 @@ def recommendations(comparison: Comparison) -> list[str]:
         )
     if not out:
         out.append(
-            "Nothing undecided: every benchmark was judged with its noise accounted for; "
-            "keep the same runner for future comparisons so the noise model stays valid."
+            "Nothing undecided: every benchmark was judged against its measured run-to-run "
+            "noise; keep the same runner for future comparisons so the noise model stays valid."
         )
     return out

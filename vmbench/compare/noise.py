@@ -26,10 +26,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
@@ -38,6 +37,9 @@ from vmbench.readers.jsonfiles import read_json
 from vmbench.settings import DEFAULT_ESTIMATOR
 from vmbench.stats.location import run_location
 from vmbench.stats.runmodel import residual_variance, run_effects
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is built: `vmbench detect` does not need it
 
 SCHEMA_VERSION = 2
 KIND = "vmbench-noise-model"
@@ -81,9 +83,7 @@ class NoiseModel:
     def describe(self) -> str:
         if not self.benchmarks:
             return "empty noise model"
-        machine = (
-            f"; run effects {self.run_sigma:.2%}" if self.run_sigma is not None else ""
-        )
+        machine = f"; run effects {self.run_sigma:.2%}" if self.run_sigma is not None else ""
         return (
             f"run-to-run noise learned from {len(self.runs)} runs "
             f"({', '.join(self.runs)}); median sigma {self.prior_sigma:.2%} "
@@ -142,12 +142,18 @@ class NoiseModel:
     def from_runs(cls, runs: Sequence[Run], *, estimator: str = DEFAULT_ESTIMATOR) -> NoiseModel:
         """Learn from loaded runs of identical code (e.g. A/A baselines aa1, aa2, aa3)."""
         rows = [
-            {"run": run.label, "id": bid, "location_ns": run_location(bench.per_iteration, estimator)}
+            {
+                "run": run.label,
+                "id": bid,
+                "location_ns": run_location(bench.per_iteration, estimator),
+            }
             for run in runs
             for bid, bench in run.benchmarks.items()
         ]
         if not rows:
             return cls(benchmarks={}, runs=tuple(r.label for r in runs), estimator=estimator)
+        import pandas as pd
+
         model = cls.from_frame(pd.DataFrame(rows), estimator=estimator)
         return cls(
             benchmarks=model.benchmarks,

@@ -25,6 +25,9 @@ JSON schema history (`schema_version`):
       run_sigma, run_effects, benchmarks}|null, `gate` {fail_on: exit code} and
       `suspects` (ids needing confirmation at fail_on=medium); settings add `estimator`
       and drop noise_confidence and noise_prior_df.
+
+Over 400 lines on purpose: the result classes, their JSON schema (with its history) and
+their tidy frame must change together, so they stay in one module.
 """
 
 from __future__ import annotations
@@ -32,10 +35,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from vmbench.compare.verdicts import (
     FAILING,
@@ -52,6 +54,9 @@ from vmbench.compare.verdicts import (
 )
 from vmbench.model import FloatArray
 from vmbench.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is built: `vmbench detect` does not need it
 
 SCHEMA_VERSION = 2
 
@@ -264,17 +269,22 @@ class Comparison:
         """The worst finding: high, medium, improvement, inconclusive or stable.
 
         The suite shift counts like a benchmark: a whole suite 15 % slower is `medium`.
+        A benchmark that cannot be judged (`insufficient`) makes the comparison
+        inconclusive, never stable: cannot-tell is not a pass.
         """
         suite = self.suite.severity if self.suite is not None else None
-        levels: tuple[Literal["high", "medium", "improvement", "inconclusive"], ...] = (
+        levels: tuple[Literal["high", "medium", "improvement"], ...] = (
             "high",
             "medium",
             "improvement",
-            "inconclusive",
         )
         for level in levels:
             if self.counts.get(level, 0) or suite == level:
                 return level
+        if self.counts.get("inconclusive", 0) or self.counts.get("insufficient", 0):
+            return "inconclusive"
+        if suite == "inconclusive":
+            return "inconclusive"
         return "stable"
 
     @property
@@ -288,7 +298,13 @@ class Comparison:
                 whole = f"whole suite {suite.shift:+.1%}"
                 found = f"{found}, {whole}" if found else whole
             head = f"{INDICATORS[self.verdict]} Performance regression: {found}"
-            others: tuple[str, ...] = ("improvement", "inconclusive", "insufficient", "new", "removed")
+            others: tuple[str, ...] = (
+                "improvement",
+                "inconclusive",
+                "insufficient",
+                "new",
+                "removed",
+            )
         elif self.suspects("medium"):
             head = (
                 f"{INDICATORS['inconclusive']} Suspected regression, not confirmed: "
@@ -297,6 +313,13 @@ class Comparison:
             others = ("improvement", "inconclusive", "insufficient", "new", "removed")
         elif c["improvement"]:
             head = f"{INDICATORS['improvement']} Faster: {c['improvement']} improvement(s)"
+            others = ("inconclusive", "insufficient", "new", "removed")
+        elif c["inconclusive"] or c["insufficient"]:
+            undecided = c["inconclusive"] + c["insufficient"]
+            head = (
+                f"{INDICATORS['inconclusive']} No regression found, {undecided} "
+                "benchmark(s) undecided"
+            )
             others = ("inconclusive", "insufficient", "new", "removed")
         else:
             head = f"{INDICATORS['stable']} No significant regression"
@@ -362,6 +385,8 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame, one row per benchmark (for notebooks and CSV)."""
+        import pandas as pd
+
         rows = []
         for b in self.benchmarks:
             row: dict[str, Any] = {

@@ -213,9 +213,10 @@ def _extra(
         if len(runs) < total
     )
     # Within-run sampling variance of the log change of the side means of locations.
-    log_var = sum(r.log_var for r in b_runs) / len(b_runs) ** 2 + sum(
-        r.log_var for r in c_runs
-    ) / len(c_runs) ** 2
+    log_var = (
+        sum(r.log_var for r in b_runs) / len(b_runs) ** 2
+        + sum(r.log_var for r in c_runs) / len(c_runs) ** 2
+    )
     return Extra(
         locations=tuple((r.side, r.label, r.location) for r in (*b_runs, *c_runs)),
         log_variance=log_var,

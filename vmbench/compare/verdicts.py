@@ -34,7 +34,12 @@ freedom. Decisions, with the error rate each one controls:
   still a suspected regression.
 
 Within-run instability (a level jump mid-run, many severe outliers) is a note; it never
-changes a verdict. Thresholds are compared after rounding to 12 significant digits so
+changes a verdict.
+
+Over 400 lines on purpose: the severities, the gate's codes, the run-level verdict types
+and the rules that produce them and explain them are one vocabulary; splitting them would
+make each reader open two modules to see what a severity means. Thresholds are compared
+after rounding to 12 significant digits so
 that float rounding (scaling every time, swapping sides) cannot move a change across one.
 """
 
@@ -43,11 +48,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
-
-from typing import TYPE_CHECKING, Protocol
 
 from vmbench.settings import Settings
 from vmbench.stats.runmodel import Assessment, holm, t_cdf, t_ppf

@@ -1,9 +1,10 @@
 """The latest run against the previous one of the same branch and machine.
 
-Reuses the comparison engine (`vmbench.compare.engine.compare`) on the two runs' raw samples,
-with its run-to-run noise model learned from the history: for each benchmark, the runs
-before the previous one since that benchmark's last change point (runs of the same
-code as far as the history can tell), so that an old step does not pass for noise.
+Reuses the comparison engine (`vmbench.compare.engine.compare`) on the two runs' raw
+samples, with its run-to-run noise model learned from the history: for each benchmark,
+the last runs before the previous one, with those before a detected step brought to the
+current level, so that an old step does not pass for noise and a false step does not
+shorten the window.
 Warns when the two runs' machine fingerprints differ (another CPU, OS or compiler).
 """
 
@@ -56,27 +57,39 @@ def _label(row: pd.Series) -> str:
 
 
 def noise_frame(history: pd.DataFrame, *, before_run: str, steps: pd.DataFrame) -> pd.DataFrame:
-    """Rows (`run`, `id`, `mean_ns`) of the runs before `before_run` since each benchmark's
-    last change point, at most `NOISE_RUNS` per benchmark: input for `NoiseModel.from_frame`.
+    """Rows (`run`, `id`, `mean_ns`) of the last `NOISE_RUNS` runs of each benchmark before
+    `before_run`: input for `NoiseModel.from_frame`.
+
+    Runs before a detected step are brought to the current level (multiplied by each later
+    step's after / before ratio) instead of being cut off: cutting at every detected step,
+    a false one included, would leave a few runs and understate the noise, while an
+    old step left in would pass for noise.
     """
     runs = history.drop_duplicates("run_id").sort_values(["date", "run_id"], kind="stable")
     order = {str(rid): i for i, rid in enumerate(runs["run_id"])}
     # Plain integer positions (the id columns are categoricals, which refuse `<`).
     pos = history["run_id"].astype(str).map(order).to_numpy(dtype=np.int64)
     keep = pos < order[before_run]
+    ids = history["id"].astype(str).to_numpy()
+    scale = np.ones(len(history))
     if not steps.empty:
         step_pos = steps["run_id"].astype(str).map(order).to_numpy(dtype=np.int64)
-        last = pd.Series(step_pos).groupby(steps["id"].astype(str).to_numpy()).max()
-        since = history["id"].astype(str).map(last).fillna(-1).to_numpy(dtype=np.int64)
-        keep &= pos >= since
-    frame = history[keep].assign(pos=pos[keep]).sort_values("pos", kind="stable")
-    frame = frame.groupby("id", observed=True).tail(NOISE_RUNS)
+        ratio = (steps["after_ns"] / steps["before_ns"]).to_numpy(dtype=np.float64)
+        by_id: dict[str, list[tuple[int, float]]] = {}
+        for bid, step_at, r in zip(steps["id"].astype(str), step_pos, ratio, strict=True):
+            by_id.setdefault(bid, []).append((int(step_at), float(r)))
+        for bid, marks in by_id.items():
+            rows = ids == bid
+            for first_after, factor in marks:
+                scale[rows & (pos < first_after)] *= factor
+    frame = history.assign(pos=pos, mean_level=history["mean_ns"].to_numpy() * scale)[keep]
+    frame = frame.sort_values("pos", kind="stable").groupby("id", observed=True).tail(NOISE_RUNS)
     return pd.DataFrame(
         {
             # Labelled by commit (the noise model lists them); runs of one commit are one code.
             "run": frame["commit"].astype(str).str[:10].to_numpy(),
             "id": frame["id"].astype(str).to_numpy(),
-            "mean_ns": frame["mean_ns"].to_numpy(),
+            "mean_ns": frame["mean_level"].to_numpy(),
         }
     )
 

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -33,9 +33,11 @@ from vmbench.notebook.common import (
 )
 from vmbench.readers.categories import Categories
 from vmbench.readers.frames import samples_frame, skipped_frame
-from vmbench.render import plots
-from vmbench.render.display import Nothing, Plot, Stack, Table
-from vmbench.settings import DEFAULTS, Settings
+from vmbench.render import cells, plots
+from vmbench.render.display import Bullets, Nothing, Plot, Stack, Table
+from vmbench.settings import DEFAULT_ESTIMATOR, DEFAULTS, Estimator, Settings
+from vmbench.stats.location import DESCRIPTIONS
+from vmbench.stats.runmodel import MIN_SUITE
 from vmbench.units import format_duration
 
 MD_CATEGORY_ROWS = 20  # rows of one category table in the markdown (PR comment) report
@@ -65,8 +67,12 @@ def regression_data(
     regression: float = DEFAULTS.regression,
     high: float = DEFAULTS.high,
     improvement: float = DEFAULTS.improvement,
+    estimator: str = "",
 ) -> RegressionData:
     """Load the runs, learn the noise model, compare.
+
+    `estimator` is the per-run location the verdicts compare (empty: vmbench's default);
+    an unknown name is a UsageError listing the known ones.
 
     Noise runs must be identical code measured apart from the compared runs; a run that
     is itself compared is left out of the noise model (its difference would be counted
@@ -78,7 +84,13 @@ def regression_data(
         criterion_dir=Path(criterion_dir),
         baseline=as_list(baseline),
         candidate=as_list(candidate),
-        settings=Settings(alpha=alpha, regression=regression, high=high, improvement=improvement),
+        settings=Settings(
+            alpha=alpha,
+            regression=regression,
+            high=high,
+            improvement=improvement,
+            estimator=cast(Estimator, estimator or DEFAULT_ESTIMATOR),
+        ),
         noise_refs=[str(r) for r in noise_runs],
         categories_file=Path(categories_file) if categories_file else None,
     )
@@ -109,39 +121,48 @@ def _side(b: BenchmarkComparison, which: str) -> str:
     return text
 
 
+def _interval(b: BenchmarkComparison) -> tuple[float, float] | None:
+    """The interval of the change the verdict rests on (run level; else of the means)."""
+    return b.run_level.ci if b.run_level is not None else b.change_ci
+
+
 def _change(b: BenchmarkComparison) -> str:
-    text = pct(b.change)
-    if text and b.change_ci is not None:
-        text += f" [{pct(b.change_ci[0])}, {pct(b.change_ci[1])}]"
+    text = pct(b.judged_change)
+    ci = _interval(b)
+    if text and ci is not None:
+        text += f" [{pct(ci[0])}, {pct(ci[1])}]"
     return text
 
 
+CHANGE = "change [interval]"  # run-level change, its (1 - alpha) interval
+COLUMNS = (
+    "benchmark",
+    "baseline mean [95% CI]",
+    "candidate mean [95% CI]",
+    CHANGE,
+    "p (Holm)",
+    "severity",
+    "note",
+)
+
+
 def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
-    """One formatted row per benchmark: means with 95% CI, change with CI, p, q, severity."""
+    """One formatted row per benchmark: means with their 95% CI, the run-level change the
+    verdict rests on with its interval, its Holm-adjusted p-value, severity and note."""
     return pd.DataFrame(
         [
             {
                 "benchmark": b.id,
                 "baseline mean [95% CI]": _side(b, "baseline"),
                 "candidate mean [95% CI]": _side(b, "candidate"),
-                "change [95% CI]": _change(b),
-                "p": fmt.p_value(b.p_value, missing=""),
-                "q": fmt.p_value(b.q_value, missing=""),
+                CHANGE: _change(b),
+                "p (Holm)": fmt.p_value(cells.verdict_p(b), missing=""),
                 "severity": f"{b.indicator} {b.severity}",
                 "note": b.note,
             }
             for b in benchmarks
         ],
-        columns=[
-            "benchmark",
-            "baseline mean [95% CI]",
-            "candidate mean [95% CI]",
-            "change [95% CI]",
-            "p",
-            "q",
-            "severity",
-            "note",
-        ],
+        columns=list(COLUMNS),
     )
 
 
@@ -160,17 +181,25 @@ def counts_table(comparison: Comparison) -> Table:
 
 
 def settings_lines(data: RegressionData) -> list[str]:
-    """What decided the verdicts: thresholds, alpha, correction, runs and noise model."""
+    """What decided the verdicts: runs, thresholds, the method, the noise and the suite."""
     c = data.comparison
     s = c.settings
     lines = [
         f"Baseline: {', '.join(c.baseline_runs)}; candidate: {', '.join(c.candidate_runs)}.",
         f"Thresholds: high (🔴) above {s.high:+.0%}, medium (🟡) above {s.regression:+.0%}, "
-        f"improvement (🟢) below {-s.improvement:+.0%}; significant when the "
-        f"{s.correction} q-value < {s.alpha:g} (two-sided Mann-Whitney U on raw samples)"
-        + (" and the change exceeds the run-to-run noise band." if c.noise_model else "."),
+        f"improvement (🟢) below {-s.improvement:+.0%}.",
+        f"The run is the unit: each run of a benchmark is summarised by its {s.estimator} "
+        f"({DESCRIPTIONS.get(s.estimator, s.estimator)}); run effects are removed and each "
+        "benchmark's run-to-run noise is moderated towards the suite's (empirical Bayes).",
+        f"Flagged when a one-sided run-level test passes Holm's correction at family-wise "
+        f"error {s.alpha:g} and the change is past its threshold; stable only when the whole "
+        f"{1 - s.alpha:.0%} interval lies within the thresholds; otherwise inconclusive "
+        "(never counted as stable). Within-run instability is a note, never a verdict.",
         f"Noise model: {c.noise_model or 'none'}.",
     ]
+    suite = cells.suite_line(c)
+    if suite is not None:
+        lines.append(suite + ".")
     if data.noise_excluded:
         lines.append(
             f"Left out of the noise model because they are compared: "
@@ -212,17 +241,18 @@ def category_tables(comparison: Comparison) -> Stack:
 
 
 def forest_frame(comparison: Comparison) -> pd.DataFrame:
-    """Time benchmarks with a change, most important first (for `plots.forest_plot`)."""
+    """Time benchmarks with a change, most important first (for `plots.forest_plot`): the
+    change each verdict rests on (run level) with its interval."""
     rows = [
         {
             "id": b.id,
-            "change": b.change,
-            "change_ci_low": b.change_ci[0] if b.change_ci else math.nan,
-            "change_ci_high": b.change_ci[1] if b.change_ci else math.nan,
+            "change": b.judged_change,
+            "change_ci_low": ci[0] if ci else math.nan,
+            "change_ci_high": ci[1] if ci else math.nan,
             "severity": b.severity,
         }
-        for b in comparison.sorted_benchmarks()
-        if b.kind == "time" and b.change is not None and math.isfinite(b.change)
+        for b, ci in ((b, _interval(b)) for b in comparison.sorted_benchmarks())
+        if b.kind == "time" and b.judged_change is not None and math.isfinite(b.judged_change)
     ]
     return pd.DataFrame(
         rows, columns=["id", "change", "change_ci_low", "change_ci_high", "severity"]
@@ -310,7 +340,7 @@ def status_table(comparison: Comparison, severity: str) -> Table:
             "benchmark",
             "baseline mean [95% CI]",
             "candidate mean [95% CI]",
-            "change [95% CI]",
+            CHANGE,
             "note",
         ]
     ]
@@ -323,8 +353,41 @@ def status_table(comparison: Comparison, severity: str) -> Table:
 
 
 def status_tables(comparison: Comparison) -> Stack:
-    """New, removed, insufficient and noisy benchmarks (cannot-tell is a result too)."""
-    return Stack([status_table(comparison, s) for s in ("new", "removed", "insufficient", "noisy")])
+    """New, removed, insufficient and inconclusive benchmarks (cannot-tell is a result too)."""
+    return Stack(
+        [status_table(comparison, s) for s in ("new", "removed", "insufficient", "inconclusive")]
+    )
+
+
+def suite_section(comparison: Comparison) -> Stack | Nothing:
+    """The shift the whole suite shares (judged against the machine's run-to-run noise) and
+    each run's effect: how much faster or slower the machine was in that run."""
+    suite = comparison.suite
+    line = cells.suite_line(comparison)
+    if suite is None or line is None:
+        return Nothing(
+            f"Fewer than {MIN_SUITE} benchmarks on both sides: no suite shift is estimated "
+            "and run effects are not removed."
+        )
+    base = set(comparison.baseline_runs)
+    frame = pd.DataFrame(
+        [
+            {
+                "run": label,
+                "side": "baseline" if label in base else "candidate",
+                "run effect": pct(effect),
+            }
+            for label, effect in suite.run_effects.items()
+        ],
+        columns=["run", "side", "run effect"],
+    )
+    sigma = "" if suite.run_sigma is None else f" (sd of run effects {pct(suite.run_sigma, False)})"
+    return Stack(
+        [
+            Bullets([line], title="Whole suite"),
+            Table(frame, title=f"Run effects within each side{sigma}"),
+        ]
+    )
 
 
 # --- JSON summaries -----------------------------------------------------------------------

@@ -13,12 +13,14 @@ from typing import Any
 import pandas as pd
 
 from vmbench import format as fmt
+from vmbench.compare.result import BenchmarkComparison
 from vmbench.errors import Skipped, VmbenchError
 from vmbench.history.latest import LatestComparison, latest_vs_previous
 from vmbench.history.store import load_history, skipped_files
 from vmbench.history.trend import TrendReport, analyze_trend, category_index, select_line
 from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
+from vmbench.render.cells import verdict_p
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
 from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
 from vmbench.units import format_duration
@@ -48,15 +50,21 @@ def trend_data(
     pattern: str = "",
     categories_file: str | Path | None = "",
     alpha: float = DEFAULTS.alpha,
+    step_alpha: float = STEP_DEFAULTS.alpha,
+    fdr: float = STEP_DEFAULTS.fdr,
     min_change: float = STEP_DEFAULTS.min_change,
     regression: float = DEFAULTS.regression,
     high: float = DEFAULTS.high,
     improvement: float = DEFAULTS.improvement,
 ) -> TrendData:
-    """Load the history and run every analysis of the trend report (empty string: default)."""
+    """Load the history and run every analysis of the trend report (empty string: default).
+
+    `alpha` is the level of latest vs previous; change points use `step_alpha` per series
+    and `fdr` across benchmarks (`StepSettings`).
+    """
     categories = load_categories(categories_file or None)
     frame = load_history(Path(history_dir), categories=categories)
-    steps = StepSettings(alpha=alpha, min_change=min_change)
+    steps = StepSettings(alpha=step_alpha, fdr=fdr, min_change=min_change)
     report = analyze_trend(
         frame,
         window_days=window_days,
@@ -114,9 +122,9 @@ def headline(data: TrendData) -> Headline:
     details = [
         f"Branch {r.branch!r} on machine {r.machine!r}, {r.benchmarks} benchmarks, "
         f"runs from {_day(r.first_date)} to {_day(r.last_date)}.",
-        f"Change points: median-of-3 filter, binary segmentation, permutation test at "
-        f"alpha {r.settings.alpha:g} (at least {r.settings.min_size} runs each side).",
-        f"Drift: last {r.window_days:g} days against the {r.window_days:g} days before.",
+        f"Change points: {r.settings.describe()}.",
+        f"Drift: last {r.window_days:g} days against the {r.window_days:g} days before "
+        "(AR(1) t-test on the run medians, Benjamini-Hochberg q across benchmarks).",
         *r.notes,
     ]
     if data.skipped:
@@ -171,7 +179,7 @@ def trend_plots(data: TrendData, *, limit: int = 12) -> Plot | Nothing:
     return Plot(
         plots.trend_lines(data.history, data.report.change_points, ids),
         "Mean per run with its 95% interval; dashed lines: change points, labelled with "
-        "the first commit after the step",
+        "the first commit after the step (change points are found on the run medians)",
     )
 
 
@@ -185,15 +193,50 @@ def change_point_table(data: TrendData) -> Table:
             "before": format_duration(float(r["before_ns"])),
             "after": format_duration(float(r["after_ns"])),
             "change": fmt.percent(r["change"]),
-            "p": fmt.p_value(r["p_value"]),
+            "q": fmt.p_value(r["q_value"]),
+            "runs after": f"{int(r['runs_after'])}"
+            + (" (provisional)" if r["provisional"] else ""),
         }
         for _, r in window_steps(data).iterrows()
     ]
-    columns = ["benchmark", "category", "commit", "date", "before", "after", "change", "p"]
+    columns = [
+        "benchmark",
+        "category",
+        "commit",
+        "date",
+        "before",
+        "after",
+        "change",
+        "q",
+        "runs after",
+    ]
     return Table(
         pd.DataFrame(rows, columns=columns),
         title=f"Change points in the last {data.report.window_days:g} days, largest first",
         limit=200,
+    )
+
+
+def confirmation(data: TrendData) -> Bullets:
+    """What each provisional step rests on and what would confirm it."""
+    steps = data.report.change_points
+    need = data.report.settings.confirm_runs
+    items = []
+    for _, r in steps[steps["provisional"].astype(bool)].iterrows():
+        runs = int(r["runs_after"])
+        items.append(
+            f"{r['id']}: {fmt.percent(r['change'])} at {str(r['commit'])[:12]} "
+            f"({_day(r['date'])}) rests on {runs} run(s) after the step and "
+            f"{int(r['runs_before'])} before (q = {fmt.p_value(r['q_value'])}). It is confirmed "
+            f"when {need - runs} more run(s) stay at the new level ({need} in all), or at once "
+            f"by re-running {str(r['commit'])[:12]} and the commit before it on this machine "
+            "and comparing them (vmbench compare); if the next runs fall back to the old "
+            "level it was a burst, not a step."
+        )
+    return Bullets(
+        items,
+        title=f"Provisional steps (fewer than {need} runs after them)",
+        empty="no provisional step: every step reported rests on enough runs after it",
     )
 
 
@@ -208,6 +251,7 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
             "after": format_duration(float(d["after_ns"])),
             "change": fmt.percent(d["change"]),
             "p": fmt.p_value(d["p_value"]),
+            "q": fmt.p_value(d["q_value"]),
         }
         for _, d in r.drift.head(limit).iterrows()
     ]
@@ -227,6 +271,11 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     )
 
 
+def _holm_p(b: BenchmarkComparison) -> str:
+    """The Holm-adjusted run-level p-value in the direction of the change."""
+    return fmt.p_value(verdict_p(b))
+
+
 def latest_section(data: TrendData) -> Stack:
     """The latest run against the previous one: verdict, warnings, what is not stable."""
     if data.latest is None:
@@ -237,8 +286,8 @@ def latest_section(data: TrendData) -> Stack:
         {
             "benchmark": b.id,
             "category": b.category,
-            "change": fmt.percent(b.change),
-            "q": fmt.p_value(b.q_value),
+            "change": fmt.percent(b.judged_change),
+            "p (Holm)": _holm_p(b),
             "severity": f"{b.indicator} {b.severity}",
         }
         for b in comparison.not_stable()
@@ -263,6 +312,7 @@ def trend_summary(data: TrendData) -> dict[str, Any]:
     """The trend JSON (`vmbench trend --format json`) plus the latest-vs-previous result."""
     out = data.report.to_dict()
     out["report"] = "trend"
+    out["provisional"] = list(confirmation(data).items)
     out["window_start"] = None if data.window_start is None else data.window_start.isoformat()
     out["latest_vs_previous"] = (
         None

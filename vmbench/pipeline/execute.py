@@ -19,7 +19,9 @@ debugging, the stale HTML, markdown and JSON of that name are removed, and
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from vmbench.atomic import atomic_copy, atomic_write_text
-from vmbench.errors import InputError, UsageError, VmbenchError
+from vmbench.errors import InputError, MissingExtra, UsageError, VmbenchError
 from vmbench.pipeline.parameters import check_values
 from vmbench.readers.jsonfiles import read_yaml
 
@@ -39,7 +41,19 @@ NOTEBOOKS = ("regression", "category", "trend")
 # Parameters that name files or directories: relative values given by a user are taken
 # relative to the user's working directory (the notebook itself runs in notebooks/).
 PATH_PARAMETERS = frozenset({"criterion_dir", "history_dir", "categories_file", "output_json"})
+# The bundled params files (params/NAME.yaml) describe vmbench's example data, which is
+# where each notebook's data parameter points by default. The runs they name (`main`,
+# `pr`, the identical-code runs `aa1`..`aa3`) exist only there: when a user points a
+# report at other data, these parameters of a bundled file do not apply.
+DATA_PARAMETER = {
+    "regression": "criterion_dir",
+    "category": "criterion_dir",
+    "trend": "history_dir",
+}
+EXAMPLE_RUN_PARAMETERS = frozenset({"baseline", "candidate", "noise_runs"})
 CELL_TIMEOUT_S = 600
+# What executing and exporting the notebooks imports: the `report` extra of pyproject.toml.
+REPORT_EXTRA = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "matplotlib")
 
 
 class NotebookError(VmbenchError):
@@ -129,8 +143,16 @@ def notebook_path(notebook: str | Path) -> Path:
     return path
 
 
+def require_report_extra() -> None:
+    """Raise `MissingExtra` unless the packages of the `report` extra are installed."""
+    for module in REPORT_EXTRA:
+        if importlib.util.find_spec(module) is None:
+            raise MissingExtra("vmbench report", "report", module)
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """The parameters a notebook declares (name -> papermill's inferred type, default, help)."""
+    require_report_extra()
     import papermill
 
     params: dict[str, dict[str, Any]] = papermill.inspect_notebook(str(notebook_path(notebook)))
@@ -168,6 +190,66 @@ def resolve_paths(parameters: Mapping[str, Any], base: Path) -> dict[str, Any]:
     return out
 
 
+def points_at_other_data(notebook: str, parameters: Mapping[str, Any]) -> bool:
+    """Whether `parameters` (paths already absolute) name data other than the notebook's
+    default, the bundled example data."""
+    key = DATA_PARAMETER.get(notebook)
+    if key is None or key not in parameters:
+        return False
+    default = notebook_parameters(notebook).get(key, {}).get("default")
+    try:
+        example = ast.literal_eval(default) if isinstance(default, str) else None
+    except (ValueError, SyntaxError):
+        example = None
+    if not isinstance(example, str):
+        return True
+    bundled = (notebooks_dir() / example).resolve()
+    return Path(str(parameters[key])).resolve() != bundled
+
+
+def bundled_parameters(
+    notebook: str, bundled: Mapping[str, Any], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A bundled params file's values merged under the user's `given` ones.
+
+    When `given` points the notebook at other data than the bundled example data, the
+    bundled file's run names (baseline, candidate, noise_runs) are left out: they name
+    runs that only the example data has. What the user names is always kept, so a noise
+    run the user asks for and the data lacks is still an error.
+    """
+    kept = dict(bundled)
+    if points_at_other_data(notebook, given):
+        kept = {k: v for k, v in kept.items() if k not in EXAMPLE_RUN_PARAMETERS}
+    return {**kept, **given}
+
+
+def report_specs(
+    kind: str, given: Mapping[str, Any], *, params_file: Path | None, base: Path
+) -> list[ReportSpec]:
+    """The reports `vmbench report KIND` builds from the user's parameters.
+
+    `given` holds the user's parameters (relative paths taken from `base`, the user's
+    working directory), `params_file` the user's params file if any. Without a params
+    file, a single report starts from vmbench's bundled params/KIND.yaml; `all` runs
+    every bundled params file (see `standard_reports`).
+    """
+    require_report_extra()
+    user: dict[str, Any] = {}
+    if params_file is not None:
+        user.update(load_params_file(params_file))
+    user.update(given)
+    user = resolve_paths(user, base)
+    if kind == "all":
+        return standard_reports(user, base=base)
+    if kind not in NOTEBOOKS:
+        raise UsageError(f"unknown report {kind!r}; choose one of {', '.join(NOTEBOOKS)}, all")
+    params = user
+    defaults = params_dir() / f"{kind}.yaml"
+    if params_file is None and defaults.is_file():
+        params = bundled_parameters(kind, resolve_paths(load_params_file(defaults), base), user)
+    return [ReportSpec(kind, report_name(kind, params), params)]
+
+
 def report_name(notebook: str | Path, parameters: Mapping[str, Any]) -> str:
     """`regression`, `trend`, or `category-<category>` made safe as a file name."""
     if isinstance(notebook, Path) or notebook.endswith(".ipynb"):
@@ -201,6 +283,7 @@ def run_report(
     name: str | None = None,
 ) -> ReportResult:
     """Execute `notebook` with `parameters` in a fresh kernel and write the four files."""
+    require_report_extra()
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -298,7 +381,8 @@ def standard_reports(
         raise UsageError(f"no notebook has a parameter {', '.join(sorted(unused))}")
     specs = []
     for notebook, params in plans:
-        merged = {**params, **{k: v for k, v in overrides.items() if k in declared[notebook]}}
+        given = {k: v for k, v in overrides.items() if k in declared[notebook]}
+        merged = bundled_parameters(notebook, params, given)
         specs.append(ReportSpec(notebook, report_name(notebook, merged), merged))
     return specs
 

@@ -30,7 +30,7 @@ SEVERITY_COLOURS: Mapping[str, str] = {
     "medium": "#e6a700",
     "improvement": "#2ca02c",
     "stable": "#7f7f7f",
-    "noisy": "#9467bd",
+    "inconclusive": "#9467bd",
     "insufficient": "#8c564b",
 }
 SIDE_COLOURS = ("#1f77b4", "#ff7f0e")
@@ -97,7 +97,7 @@ def forest_plot(
     for x, style in ((regression, "--"), (high, ":"), (-improvement, "--")):
         ax.axvline(x * 100, color="#555555", lw=0.8, ls=style)
     ax.set_yticks(y, [plot_label(i) for i in rows["id"]], fontsize=8)
-    ax.set_xlabel("change of the mean, % (95 % interval); lines: thresholds")
+    ax.set_xlabel("change, % (with its interval); lines: thresholds")
     hidden = len(changes) - len(rows)
     title = "Change by benchmark" + (f" (top {len(rows)} of {len(changes)})" if hidden else "")
     ax.set_title(title, fontsize=10)

@@ -50,10 +50,17 @@ def _change_rows(report: TrendReport, cell: Callable[[str], str]) -> list[list[s
             format_duration(float(r["before_ns"])),
             format_duration(float(r["after_ns"])),
             fmt.percent(r["change"]),
-            fmt.p_value(r["p_value"]),
+            fmt.p_value(r["q_value"]),
+            _runs_after(r),
         ]
         for _, r in report.change_points.iterrows()
     ]
+
+
+def _runs_after(row: Any) -> str:
+    """Runs the step rests on after it; provisional steps say so."""
+    runs = int(row["runs_after"])
+    return f"{runs} (provisional)" if bool(row["provisional"]) else str(runs)
 
 
 def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> list[list[str]]:
@@ -66,13 +73,24 @@ def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> 
             format_duration(float(r["after_ns"])),
             fmt.percent(r["change"]),
             fmt.p_value(r["p_value"]),
+            fmt.p_value(r["q_value"]),
         ]
         for _, r in report.drift.head(limit).iterrows()
     ]
 
 
-_CP_HEADER = ["benchmark", "category", "commit", "date", "before", "after", "change", "p"]
-_DRIFT_HEADER = ["benchmark", "category", "runs", "before", "after", "change", "p"]
+_CP_HEADER = [
+    "benchmark",
+    "category",
+    "commit",
+    "date",
+    "before",
+    "after",
+    "change",
+    "q",
+    "runs after",
+]
+_DRIFT_HEADER = ["benchmark", "category", "runs", "before", "after", "change", "p", "q"]
 
 
 def _headline(report: TrendReport) -> str:
@@ -80,8 +98,16 @@ def _headline(report: TrendReport) -> str:
     return (
         f"{report.runs} runs of branch {report.branch!r} on machine {report.machine!r} "
         f"({span}), {report.benchmarks} benchmarks; "
-        f"{len(report.change_points)} change points (alpha {report.settings.alpha:g}); "
+        f"{len(report.change_points)} change points "
+        f"({sum(map(bool, report.change_points['provisional']))} provisional); "
         f"drift: last {report.window_days:g} days against the {report.window_days:g} before"
+    )
+
+
+def _method(report: TrendReport) -> str:
+    return (
+        f"Method: {report.settings.describe()}. Drift: window means, AR(1) t-test, "
+        f"Benjamini-Hochberg q across benchmarks."
     )
 
 
@@ -103,6 +129,7 @@ def render_table(report: TrendReport, *, drift_limit: int = 20) -> str:
         ]
         parts += ["", "Drift per category (geometric mean)", ""]
         parts.append(_table(["category", "benchmarks", "change"], crows))
+    parts += ["", _method(report)]
     parts += [f"note: {escape.terminal(n)}" for n in report.notes]
     return "\n".join(parts) + "\n"
 
@@ -125,12 +152,7 @@ def render_markdown(report: TrendReport, *, drift_limit: int = 20) -> str:
         ]
         parts += ["", "### Drift per category (geometric mean)", ""]
         parts.append(_md_table(["category", "benchmarks", "change"], crows))
-    s = report.settings
-    parts += [
-        "",
-        f"Method: median-of-3 filter, binary segmentation, permutation test "
-        f"(alpha {s.alpha:g}, at least {s.min_size} runs each side, seed {s.seed}).",
-    ]
+    parts += ["", escape.markdown(_method(report))]
     parts += [f"> {escape.markdown(n)}" for n in report.notes]
     return "\n".join(parts) + "\n"
 

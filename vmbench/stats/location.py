@@ -37,9 +37,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vmbench.settings import DEFAULT_ESTIMATOR, ESTIMATORS, Estimator
+from vmbench.settings import DEFAULT_ESTIMATOR, ESTIMATORS
 from vmbench.stats.summary import FloatArray, quantiles
-
 
 DESCRIPTIONS: dict[str, str] = {
     "mean": "mean of per-iteration times (Criterion's point estimate)",
@@ -110,7 +109,7 @@ def _order_weights(n: int, p: float) -> FloatArray:
     """
     from scipy import special
 
-    j = int(round(p * (n - 1))) + 1
+    j = round(p * (n - 1)) + 1
     k = np.arange(1, n + 1)
     # P(Binomial(n, q) >= j) = I_q(j, n - j + 1), the regularised incomplete beta.
     cdf = special.betainc(j, n - j + 1, np.minimum(k / n, 1.0))

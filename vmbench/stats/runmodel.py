@@ -59,7 +59,7 @@ class RunEffects:
 
 def run_effects(y: FloatArray, groups: np.ndarray) -> RunEffects:
     """Robust run effects within each group of runs (see the module docstring)."""
-    m, runs = y.shape
+    _m, runs = y.shape
     effects = np.zeros(runs)
     ss, df = 0.0, 0
     for g in np.unique(groups):

@@ -6,8 +6,11 @@ comparison of thousands of benchmarks costs a handful of numpy calls, not thousa
 Choices, with the reason for each (summaries: `vmbench.stats.summary`; intervals:
 `vmbench.stats.bootstrap`):
 
-- **Test**: two-sided Mann-Whitney U (scipy, exact for small samples without ties,
-  normal approximation with tie and continuity correction otherwise). It is called
+- **Test**: two-sided Mann-Whitney U: exact for small samples without ties (scipy's
+  `mannwhitneyu`), otherwise the normal approximation with tie and continuity correction,
+  computed here as scipy computes it (vectorised over rows; `tests/stats/` checks it
+  equals scipy's). scipy.stats is imported only for the exact case: importing it costs
+  most of a `vmbench detect`'s start-up; scipy.special does not. It is called
   `insufficient` when the smallest p-value the sample sizes can produce,
   2 / C(n1 + n2, n1), is above alpha (as asv does): such a benchmark cannot be judged.
 - **Linear sampling mode** (sample i runs i*d iterations): per-iteration times of the later
@@ -22,18 +25,18 @@ Choices, with the reason for each (summaries: `vmbench.stats.summary`; intervals
   `tests/stats/test_against_references.py` checks both by simulation, and that a 5 %
   slowdown is still found.
   The bootstrap of the mean is unaffected (it resamples the values Criterion averages).
-- **Multiple comparisons**: Benjamini-Hochberg q-values (scipy's `false_discovery_control`).
+- **Multiple comparisons**: Benjamini-Hochberg q-values (the step-up computation of scipy's
+  `false_discovery_control`, checked against it).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
-from vmbench.stats.summary import FloatArray
+from vmbench.stats.summary import FloatArray, quantiles
 
 
 def round_significant(x: FloatArray, bits: int = 40) -> FloatArray:
@@ -48,36 +51,83 @@ def mann_whitney(candidate: FloatArray, baseline: FloatArray) -> tuple[FloatArra
 
     Values are ranked after rounding to 40 mantissa bits (about 12 digits), so that the
     float noise of `times / iters` (0.023/23 is not 0.001) cannot break a real tie. Rows
-    where every value on both sides is equal get p = 1 (scipy's normal approximation
-    divides by a zero variance there).
+    where every value on both sides is equal get p = 1 (the normal approximation divides
+    by a zero variance there). Like scipy's `method="auto"`: exact when a side has at most
+    8 values and there are no ties, the normal approximation otherwise.
     """
     c2 = round_significant(np.atleast_2d(candidate))
     b2 = round_significant(np.atleast_2d(baseline))
+    n1, n2 = c2.shape[1], b2.shape[1]
     u = np.empty(c2.shape[0])
     p = np.ones(c2.shape[0])
     joined = np.concatenate([c2, b2], axis=1)
     constant = np.all(joined == joined[:, :1], axis=1)
-    u[constant] = c2.shape[1] * b2.shape[1] / 2.0
+    u[constant] = n1 * n2 / 2.0
     live = ~constant
-    if np.any(live):
+    if not np.any(live):
+        return u, p
+    ranks, ties = _average_ranks(joined[live])
+    if (n1 > 8 and n2 > 8) or np.any(ties > 0):
+        u1 = ranks[:, :n1].sum(axis=1) - n1 * (n1 + 1) / 2.0
+        u[live] = u1
+        p[live] = _mwu_normal_p(u1, n1, n2, ties)
+    else:
+        from scipy import stats as sps  # the exact distribution; small samples only
+
         res = sps.mannwhitneyu(c2[live], b2[live], alternative="two-sided", axis=1)
         u[live] = res.statistic
         p[live] = np.clip(res.pvalue, 0.0, 1.0)
     return u, p
 
 
+def _average_ranks(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per row of `x`: ranks 1..n with tied values given their average rank, and the tie
+    term sum(t**3 - t) over the groups of t equal values."""
+    rows, n = x.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    ordered = np.take_along_axis(x, order, axis=1)
+    starts = np.ones((rows, n), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(starts.ravel()) - 1  # one id per run of equal values, over all rows
+    sizes = np.bincount(group).astype(np.float64)
+    positions = np.tile(np.arange(1.0, n + 1.0), rows)
+    average = np.bincount(group, weights=positions) / sizes
+    ranks = np.empty((rows, n))
+    np.put_along_axis(ranks, order, average[group].reshape(rows, n), axis=1)
+    row_of_group = np.repeat(np.arange(rows), starts.sum(axis=1))
+    ties = np.bincount(row_of_group, weights=sizes**3 - sizes, minlength=rows)
+    return ranks, ties.astype(np.float64)
+
+
+def _mwu_normal_p(u1: FloatArray, n1: int, n2: int, ties: FloatArray) -> FloatArray:
+    """Two-sided p of the normal approximation with tie and continuity correction (the
+    formula of scipy's `mannwhitneyu`, method="asymptotic")."""
+    u = np.maximum(u1, n1 * n2 - u1)
+    n = n1 + n2
+    sd = np.sqrt(n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (u - n1 * n2 / 2.0 - 0.5) / sd
+    p: FloatArray = np.clip(2.0 * special.ndtr(-z), 0.0, 1.0)
+    return p
+
+
 def welch_p_value(candidate: FloatArray, baseline: FloatArray) -> FloatArray:
     """Two-sided Welch t-test p per row (Criterion's test statistic; it bootstraps the
-    null distribution, we use the t distribution). Constant rows get p = 1."""
+    null distribution, we use the t distribution, as scipy's `ttest_ind(equal_var=False)`
+    does). Constant rows get p = 1."""
     c2 = np.atleast_2d(candidate)
     b2 = np.atleast_2d(baseline)
-    if c2.shape[1] < 2 or b2.shape[1] < 2:
+    n1, n2 = c2.shape[1], b2.shape[1]
+    if n1 < 2 or n2 < 2:
         return np.ones(c2.shape[0])
-    # scipy warns on nearly constant rows (precision loss); those rows are handled below
-    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = sps.ttest_ind(c2, b2, equal_var=False, axis=1)
-    p: FloatArray = np.asarray(res.pvalue, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v1 = c2.var(axis=1, ddof=1) / n1
+        v2 = b2.var(axis=1, ddof=1) / n2
+        t = (c2.mean(axis=1) - b2.mean(axis=1)) / np.sqrt(v1 + v2)
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+        # Both variances zero: df is undefined and does not matter (scipy uses 1).
+        df = np.where(np.isnan(df), 1.0, df)
+        p: FloatArray = 2.0 * special.stdtr(df, -np.abs(t))
     return np.where(np.isfinite(p), p, 1.0)
 
 
@@ -116,10 +166,25 @@ def cliffs_delta(u_candidate: FloatArray, n1: int, n2: int) -> FloatArray:
     return out
 
 
+HL_MAX_PAIRS = 1 << 22  # pairwise differences of one row computed exactly
+
+
 def hodges_lehmann(candidate: FloatArray, baseline: FloatArray, chunk: int = 64) -> FloatArray:
-    """Median of all pairwise differences candidate - baseline, per row (ns)."""
+    """Median of all pairwise differences candidate - baseline, per row (ns).
+
+    Exact up to `HL_MAX_PAIRS` pairs per row. Beyond that (a run of 100,000 samples would
+    need 10^10 differences), each side is reduced to `sqrt(HL_MAX_PAIRS)` evenly spaced
+    order statistics (its quantiles) first: the same estimator on the two empirical
+    distributions, in bounded memory and time.
+    """
     c2 = np.atleast_2d(candidate)
     b2 = np.atleast_2d(baseline)
+    if c2.shape[1] * b2.shape[1] > HL_MAX_PAIRS:
+        keep = int(np.sqrt(HL_MAX_PAIRS))
+        probs = tuple(np.linspace(0.0, 1.0, keep))
+        c2 = quantiles(c2, probs).T if c2.shape[1] > keep else c2
+        b2 = quantiles(b2, probs).T if b2.shape[1] > keep else b2
+        chunk = max(1, HL_MAX_PAIRS // (c2.shape[1] * b2.shape[1]))
     out = np.empty(c2.shape[0])
     for start in range(0, c2.shape[0], chunk):
         c = c2[start : start + chunk]
@@ -138,8 +203,12 @@ def adjust_p_values(p: FloatArray, method: str) -> FloatArray:
         out: FloatArray = np.minimum(1.0, p * p.size)
         return out
     if method == "fdr_bh":
-        q: FloatArray = sps.false_discovery_control(p, method="bh")
-        return np.minimum(1.0, q)
+        # Step-up: q of the i-th smallest p is min over j >= i of p_(j) * m / j.
+        order = np.argsort(p, kind="stable")
+        scaled = p[order] * (p.size / np.arange(1, p.size + 1))
+        q: FloatArray = np.empty(p.size)
+        q[order] = np.minimum.accumulate(scaled[::-1])[::-1]
+        return np.clip(q, 0.0, 1.0)
     raise ValueError(f"unknown correction {method!r}")
 
 
@@ -162,5 +231,5 @@ def level_shift(x: FloatArray) -> tuple[float, float]:
 def t_quantile(level: float, df: float) -> float:
     """Two-sided critical value: t with `df` degrees of freedom (normal when df is huge)."""
     if not math.isfinite(df) or df > 1e6:
-        return float(sps.norm.ppf(0.5 + level / 2.0))
-    return float(sps.t.ppf(0.5 + level / 2.0, df))
+        return float(special.ndtri(0.5 + level / 2.0))
+    return float(special.stdtrit(df, 0.5 + level / 2.0))

@@ -1,0 +1,55 @@
+"""What the fast commands import: `vmbench --help` loads no numerical library and
+`vmbench detect` neither pandas, pyarrow, scipy.stats nor anything of the report extra.
+
+These imports are what start-up time is made of (benchmarks/run.py measures the time
+itself; tests do not time anything).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import EXAMPLES
+
+HEAVY = ("numpy", "scipy", "scipy.stats", "pandas", "pyarrow", "matplotlib", "papermill")
+
+
+def _imported(args: list[str], cwd: Path) -> tuple[int, set[str]]:
+    code = (
+        "import json, sys\n"
+        "from vmbench.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code or 0\n"
+        "else:\n"
+        "    code = 0\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(json.dumps([code, heavy]), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    code_and_heavy = json.loads(proc.stderr.strip().splitlines()[-1])
+    return int(code_and_heavy[0]), set(code_and_heavy[1])
+
+
+def test_help_imports_no_numerical_library(tmp_path: Path) -> None:
+    code, heavy = _imported(["--help"], tmp_path)
+    assert code == 0
+    assert heavy == set()
+
+
+def test_detect_imports_only_numpy_and_scipy_special(tmp_path: Path) -> None:
+    data = EXAMPLES / "criterion"
+    if not data.is_dir():
+        pytest.skip(f"{data} not there (bundled example data)")
+    args = ["detect", str(data), "--baseline", "main", "--candidate", "pr"]
+    code, heavy = _imported(args, tmp_path)
+    assert code in (1, 3)  # a gate decision on the planted regressions: fail, or confirm
+    assert heavy == {"numpy", "scipy"}
