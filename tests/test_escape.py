@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -90,3 +92,35 @@ def test_visible_never_leaves_controls_or_newlines(text: str) -> None:
     out = escape.visible(text)
     assert "\n" not in out
     assert all(ch.isprintable() or ch == " " for ch in out)
+
+
+# --- issue 13: whole outputs made inert for a terminal -------------------------------------
+
+ATTACKS = {
+    "erase": "\x1b[2J",
+    "osc_title": "\x1b]0;pwned\x07",
+    "forged_line": "\r\nvmbench: error: forged",
+    "bidi": "\u202eevil\u202c",
+    "c1_csi": "\x9b31m",
+    "line_separator": "a\u2028b",
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS.values(), ids=ATTACKS.keys())
+def test_inert_leaves_no_control_character(attack: str) -> None:
+    out = escape.inert(f"id {attack} end\n\tnext line")
+    assert out.endswith("\n\tnext line")  # newlines and tabs of the layout stay
+    controls = [c for c in out if c not in "\n\t" and unicodedata.category(c)[0] in "CZ"]
+    assert all(c == " " for c in controls), out
+
+
+def test_inert_is_lossless_inside_json() -> None:
+    data = {"id": "x" + "".join(ATTACKS.values()) + "\U000e0001", "n": 1}
+    text = escape.inert(json.dumps(data, ensure_ascii=False))
+    assert json.loads(text) == data
+
+
+def test_encodable_turns_lone_surrogates_into_text() -> None:
+    name = b"crit\xff".decode("utf-8", "surrogateescape")
+    assert escape.encodable(name) == "crit\\udcff"
+    assert escape.encodable("plain") == "plain"

@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time `__getattr__` import
         BaselineEntry,
         baseline_from_run,
         load_baseline_file,
+        update_baseline_file,
         write_baseline_file,
     )
     from vmbench.readers.cargo_criterion import load_cargo_criterion
@@ -132,6 +133,7 @@ _LAZY: dict[str, str] = {
     "BaselineEntry": "vmbench.readers.baseline_file",
     "baseline_from_run": "vmbench.readers.baseline_file",
     "load_baseline_file": "vmbench.readers.baseline_file",
+    "update_baseline_file": "vmbench.readers.baseline_file",
     "write_baseline_file": "vmbench.readers.baseline_file",
     "load_cargo_criterion": "vmbench.readers.cargo_criterion",
     "Categories": "vmbench.readers.categories",
@@ -245,5 +247,6 @@ __all__ = [
     "scaling",
     "skipped_frame",
     "slope_fits",
+    "update_baseline_file",
     "write_baseline_file",
 ]

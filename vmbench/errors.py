@@ -27,6 +27,10 @@ class InputError(VmbenchError):
         return self.problem if self.path is None else f"{self.path}: {self.problem}"
 
 
+class OutputError(InputError):
+    """A path vmbench was asked to write and cannot, or must not (a device, a FIFO...)."""
+
+
 class UsageError(VmbenchError):
     """Arguments that do not fit together (an unknown baseline name, a bad regex...).
 

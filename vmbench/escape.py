@@ -11,7 +11,11 @@ the surrounding text or name a file outside the output directory.
   markdown punctuation backslash-escaped, `@` followed by a zero-width space so that
   GitHub does not turn `@user` into a mention;
 - `html_text()`: text or attribute content in HTML;
+- `encodable()`: a file name that is not UTF-8 made into text every encoder accepts;
 - `terminal()`: safe for a terminal (no escape sequences), optionally shortened;
+- `inert()`: whole multi-line output (tables, JSON) made safe for a terminal: newlines and
+  tabs kept, every other control, format or line-separator character written as a
+  `\\uXXXX` escape (lossless inside JSON strings, where only such escapes can appear);
 - `plot_label()`: matplotlib labels (`$` would start mathtext), shortened;
 - `csv_cell()`: spreadsheet formula injection (`=`, `+`, `-`, `@` first) neutralised;
 - `filename()`: a safe single path component derived from a name.
@@ -42,6 +46,41 @@ def visible(text: str) -> str:
         f"\\u{ord(ch):04x}" if _hidden(ch) else " " if unicodedata.category(ch) == "Zs" else ch
         for ch in flat
     )
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # a surrogate pair, as JSON writes it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _unsafe(ch: str) -> bool:
+    # U+200B stays: `markdown()` puts it after `@` (no mentions); it moves nothing on a terminal.
+    return ch not in "\n\t\u200b" and (_hidden(ch) or unicodedata.category(ch) in ("Zl", "Zp"))
+
+
+def inert(text: str) -> str:
+    """Multi-line text for a terminal: controls (ESC, C1, CR...), bidi and format characters
+    become `\\uXXXX` text; newlines and tabs stay. Plain text passes through unchanged."""
+    lines = str(text).split("\n")
+    for i, line in enumerate(lines):
+        if not line.replace("\t", " ").isprintable():  # fast path: most lines are plain
+            lines[i] = "".join(_escape(ch) if _unsafe(ch) else ch for ch in line)
+    return "\n".join(lines)
+
+
+def encodable(text: object) -> str:
+    """Text that encodes as UTF-8: lone surrogates (a non-UTF-8 file name, decoded by
+    Python with surrogateescape) become `\\udcff` text instead of failing every encoder
+    (pandas/Arrow strings, JSON files, notebooks) later on."""
+    value = str(text)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def shorten(text: str, width: int) -> str:

@@ -271,12 +271,18 @@ def test_every_command_names_a_corrupt_file(tmp_path: Path) -> None:
     assert re.fullmatch(
         r".*20250102T000000Z-x-1\.parquet: cannot read history file: .*", str(skipped)
     )
-    for call in (
-        lambda: prune_samples(tmp_path, keep_samples_days=0),
-        lambda: load_run_samples(tmp_path, bad.stem),
-    ):
-        with pytest.raises(InputError, match=r"20250102T000000Z-x-1\.parquet: cannot read"):
-            call()
+    # prune goes on with the good runs and names the bad file (issue 13: one bad file
+    # must not stop the store's maintenance); reading the bad run itself is an error.
+    result = prune_samples(tmp_path, keep_samples_days=0)
+    assert len(result.pruned) == 1
+    assert [s.path for s in result.skipped] == [bad]
+    assert "cannot read history file" in result.skipped[0].reason
+    with pytest.raises(InputError, match=r"20250102T000000Z-x-1\.parquet: cannot read"):
+        load_run_samples(tmp_path, bad.stem)
+    good = next(p for p in tmp_path.iterdir() if p != bad)
+    good.unlink()
+    with pytest.raises(InputError, match=r"20250102T000000Z-x-1\.parquet: cannot read"):
+        prune_samples(tmp_path, keep_samples_days=0)  # nothing usable: the error itself
 
 
 def test_a_store_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:

@@ -144,8 +144,66 @@ def test_merge_rules() -> None:
     assert merged.endswith(BENCH_TABLE)
     assert note == "appended [profile.bench]"
     assert merge_bench_profile("profile.bench.lto = false\n", force=False)[0] is None
-    with pytest.raises(UsageError, match="dotted keys"):
-        merge_bench_profile("profile.bench.lto = false\n", force=True)
+    # Forced, dotted keys are edited in place (issue 13: parse and edit, never append).
+    forced, _ = merge_bench_profile("profile.bench.lto = false\n", force=True)
+    assert forced is not None
+    assert tomllib.loads(forced) == {"profile": {"bench": PROFILE}}
+
+
+# Every way TOML can spell the bench profile (issue 13: `init` appended a second
+# [profile.bench] to the first three and left a file cargo cannot read).
+SPELLINGS = {
+    "quoted_header": '[profile."bench"]\nlto = false # mine\n\n[build]\njobs = 2\n',
+    "inline_table": "profile = { bench = { lto = false } }\n\n[build]\njobs = 2\n",
+    "dotted_keys": "profile.bench.lto = false\n\n[build]\njobs = 2\n",
+    "profile_table_inline_bench": "[profile]\nbench = { lto = false }\n",
+    "sub_table_only": "[profile.bench.package.foo]\nopt-level = 1\n",
+}
+
+
+@pytest.mark.parametrize("text", SPELLINGS.values(), ids=SPELLINGS.keys())
+def test_every_spelling_of_the_profile_is_seen(text: str) -> None:
+    before = tomllib.loads(text)
+    assert merge_bench_profile(text, force=False) == (
+        None,
+        "already has a bench profile; --force replaces it",
+    )
+    forced, _ = merge_bench_profile(text, force=True)
+    assert forced is not None
+    after = tomllib.loads(forced)  # valid TOML
+    bench = before["profile"]["bench"]
+    sub_tables = {k: v for k, v in bench.items() if isinstance(v, dict)}
+    assert after["profile"]["bench"] == {**sub_tables, **PROFILE}
+    assert {k: v for k, v in after.items() if k != "profile"} == {
+        k: v for k, v in before.items() if k != "profile"
+    }
+
+
+INLINE_PROFILE = {
+    "inline_profile": "profile = { release = { lto = false } }\n",
+    "dotted_release": "profile.release.lto = false\n",
+    "release_table": "[profile.release]\nlto = false\n",
+}
+
+
+@pytest.mark.parametrize("text", INLINE_PROFILE.values(), ids=INLINE_PROFILE.keys())
+def test_profile_added_beside_other_profiles_in_any_form(text: str) -> None:
+    merged, _ = merge_bench_profile(text, force=False)
+    assert merged is not None
+    after = tomllib.loads(merged)
+    assert after["profile"]["release"] == {"lto": False}
+    assert after["profile"]["bench"] == PROFILE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[profile.bench\nlto = 1\n", "profile = 3\n", "[profile]\nbench = 'fast'\n"],
+    ids=["not_toml", "profile_not_a_table", "bench_not_a_table"],
+)
+def test_a_file_it_cannot_edit_is_left_alone_with_one_line(text: str) -> None:
+    with pytest.raises(InputError, match=r"config\.toml: .*(not valid TOML|not a table)") as err:
+        merge_bench_profile(text, force=True)
+    assert "\n" not in str(err.value)
 
 
 def test_errors(repo: Path, tmp_path: Path) -> None:

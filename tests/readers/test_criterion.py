@@ -340,4 +340,5 @@ def test_fifo_is_refused_without_blocking(write_bench, tmp_path: Path) -> None:
     os.mkfifo(bad / "sample.json")  # opening it for reading must not wait for a writer
     run = load_criterion(tmp_path / "criterion")
     assert run.ids == ["good/one"]
-    assert [s.reason for s in run.skipped] == ["is not a regular file, expected a JSON file"]
+    reasons = [s.reason for s in run.skipped]
+    assert reasons == ["is a FIFO, not a regular file; expected a JSON file"]

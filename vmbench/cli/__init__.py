@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module and is imported only when used, so
 `vmbench --help` stays fast. Every `VmbenchError` becomes one line on stderr and
-exit code 2; regression gates use exit code 1.
+exit code 2; regression gates use exit code 1. Everything printed goes through
+`vmbench.cli.output`, which makes text from data inert for a terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import click
 
+from vmbench.cli.output import OutputClosed, error, flush_stdout, report_closed
 from vmbench.errors import UsageError, VmbenchError
 
 # command name -> ("module:attribute" under vmbench.cli, one-line help for `vmbench --help`)
@@ -51,15 +53,32 @@ class _LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except UsageError as exc:
             if exc.parameter is not None:
                 exc = exc.for_option(_option_for(self, ctx, exc.parameter))
-            click.echo(f"vmbench: error: {exc}", err=True)
+            _flush()
+            error(str(exc))
             sys.exit(2)
         except VmbenchError as exc:
-            click.echo(f"vmbench: error: {exc}", err=True)
+            _flush()
+            error(str(exc))
             sys.exit(2)
+        except OutputClosed as exc:
+            sys.exit(report_closed(exc))
+        except SystemExit:  # a gate's exit 1: its output must still be flushed (or fail here)
+            _flush()
+            raise
+        _flush()
+        return result
+
+
+def _flush() -> None:
+    # A full device or a closed pipe fails here, with one line, not in the interpreter's exit.
+    try:
+        flush_stdout()
+    except OutputClosed as exc:
+        sys.exit(report_closed(exc))
 
 
 def _option_for(group: click.Group, ctx: click.Context, parameter: str) -> str:

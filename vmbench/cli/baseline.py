@@ -10,8 +10,12 @@ from pathlib import Path
 
 import click
 
+from vmbench.cli.output import say, warn
 from vmbench.errors import UsageError
-from vmbench.readers.baseline_file import baseline_from_run, load_baseline_file, write_baseline_file
+from vmbench.readers.baseline_file import (
+    load_baseline_file,
+    update_baseline_file,
+)
 from vmbench.readers.refs import load_ref
 from vmbench.render.baseline import render_baseline_json, render_baseline_table
 
@@ -46,17 +50,15 @@ def update(path: Path, ref: str, file: Path, date: str | None, drop_missing: boo
             raise UsageError(f"--date {date!r} is not a date like 2025-12-28") from None
     run = load_ref(ref, criterion_dir=path)
     for skipped in run.skipped:
-        click.echo(f"vmbench: warning: skipped {skipped}", err=True)
+        warn(f"skipped {skipped}")
     if not run.benchmarks and not run.metrics:
         raise UsageError(f"{ref!r} holds no benchmarks to record")
-    old = load_baseline_file(file) if file.exists() else None
-    if old is not None:
-        for skipped in old.skipped:
-            click.echo(f"vmbench: warning: skipped {skipped}", err=True)
     today = date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    entries = baseline_from_run(run, old=old, date=today, keep_missing=not drop_missing)
-    write_baseline_file(file, entries)
-    click.echo(f"wrote {len(entries)} entries to {file} (from {run.label}, {today})")
+    # Under a lock: concurrent updates of different benchmarks all land.
+    done = update_baseline_file(file, run, date=today, keep_missing=not drop_missing)
+    for skipped in done.skipped:
+        warn(f"skipped {skipped}")
+    say(f"wrote {len(done.entries)} entries to {file} (from {run.label}, {today})")
 
 
 @baseline.command()
@@ -70,5 +72,5 @@ def show(file: Path, fmt: str) -> None:
     """List the entries of the baseline file."""
     run = load_baseline_file(file)
     for skipped in run.skipped:
-        click.echo(f"vmbench: warning: skipped {skipped}", err=True)
-    click.echo(render_baseline_json(run) if fmt == "json" else render_baseline_table(run), nl=False)
+        warn(f"skipped {skipped}")
+    say(render_baseline_json(run) if fmt == "json" else render_baseline_table(run), nl=False)

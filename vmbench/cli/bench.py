@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
+from vmbench.cli.output import note, say
 from vmbench.errors import UsageError
 from vmbench.pipeline.runner import BenchEvent, BenchFailed, after_bench, run_benchmarks
 from vmbench.pipeline.targets import BenchEnabled, Selection
@@ -42,12 +43,12 @@ class _BenchCommand(click.Command):
 def _progress(event: BenchEvent) -> None:
     count = f"{event.done}/{event.total}" if event.total else str(event.done)
     if event.kind == "build":
-        click.echo(f"  {event.line}", err=True)
+        say(f"  {event.line}", err=True)
     elif event.kind == "listed":
         found = f"{event.total} benchmarks" if event.total else "benchmarks (count unknown)"
-        click.echo(f"vmbench: running {found} ({event.elapsed_s:.0f} s)", err=True)
+        note(f"running {found} ({event.elapsed_s:.0f} s)")
     elif event.kind == "done" and event.estimate_ns is not None:
-        click.echo(
+        say(
             f"[{count}] {event.id}  {format_duration(event.estimate_ns)}"
             f"  ({event.elapsed_s:.0f} s)",
             err=True,
@@ -161,7 +162,7 @@ def bench(ctx: click.Context, /, **kw: Any) -> None:
         lambda: run_benchmarks(kw["workspace"], save_baseline=kw["save_baseline"], **options)
     )
     _bench_enabled_note(result.bench_enabled)
-    click.echo(
+    say(
         f"vmbench: {len(result.benchmarks)} benchmarks in {result.elapsed_s:.0f} s; "
         f"Criterion data in {result.criterion_dir}",
         err=True,
@@ -176,9 +177,9 @@ def bench(ctx: click.Context, /, **kw: Any) -> None:
         report_baseline=kw["report_baseline"],
     )
     if done.history_entry is not None:
-        click.echo(f"vmbench: recorded in the history: {done.history_entry}", err=True)
+        note(f"recorded in the history: {done.history_entry}")
     for path in done.reports:
-        click.echo(f"vmbench: wrote {path}", err=True)
+        note(f"wrote {path}")
     sys.stdout.flush()
 
 
@@ -202,7 +203,7 @@ def _with_cargo_errors(call: Callable[[], _T]) -> _T:
         # The one-line error comes last (from the CLI group); cargo's own lines first.
         start = next((i for i, x in enumerate(exc.output) if x.lstrip().startswith("error")), 0)
         for line in exc.output[start : start + 40]:
-            click.echo(f"  {line}", err=True)
+            say(f"  {line}", err=True)
         raise
 
 
@@ -216,7 +217,7 @@ def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
     manifest = kw["manifest"] or crit / "vmbench-runs.json"
     confirm = read_suspects(kw["confirm_file"]) if kw["confirm_file"] is not None else None
     if confirm == []:
-        click.echo("vmbench: no suspects to confirm", err=True)
+        say("vmbench: no suspects to confirm", err=True)
         return
     rounds = kw["rounds"] or (5 if confirm is not None else 1)
     result, run = bench_against_base(
@@ -231,11 +232,11 @@ def _against_base(kw: dict[str, Any], options: dict[str, Any]) -> None:
         **options,
     )
     if result.first_run is not None and run is None:
-        click.echo(f"vmbench: no baseline yet: {result.first_run}", err=True)
+        say(f"vmbench: no baseline yet: {result.first_run}", err=True)
     runs = result.confirm if confirm is not None else result.runs
     assert runs is not None
     elapsed = f" in {run.elapsed_s:.0f} s" if run is not None else ""
-    click.echo(
+    say(
         f"vmbench: base {' '.join(runs.baseline) or '(none)'}, candidate "
         f"{' '.join(runs.candidate)}{elapsed}; runs listed in {manifest}",
         err=True,
@@ -261,7 +262,7 @@ def _bench_enabled_note(targets: Sequence[BenchEnabled]) -> None:
     """Lib/bin targets at `bench = true`: vmbench skips them, plain `cargo bench` fails."""
     for target in targets:
         fix = target.fix().replace("\n", "; ")
-        click.echo(
+        say(
             f"vmbench: note: {target.kind} target {target.name!r} of {target.package} is "
             f"benchmarked by plain `cargo bench` (bench = true), which breaks Criterion's "
             f"flags; vmbench runs only [[bench]] targets. To fix it for everyone add "

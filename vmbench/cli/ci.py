@@ -16,6 +16,7 @@ import click
 
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import say
 
 if TYPE_CHECKING:
     from vmbench.compare.verdicts import FailOn
@@ -82,7 +83,7 @@ def gate(
         categories_file=categories_file,
     )
     detail = f": {outcome.reason}" if outcome.reason else ""
-    click.echo(f"vmbench: gate {outcome.status}{detail} -> {out_dir / 'gate.json'}", err=True)
+    say(f"vmbench: gate {outcome.status}{detail} -> {out_dir / 'gate.json'}", err=True)
     sys.exit(outcome.exit_code)
 
 
@@ -122,9 +123,9 @@ def decide(out_dir: Path, report_status: int | None) -> None:
 
     result = decision(out_dir, report_status=report_status)
     if result.exit_code:
-        click.echo(f"::error::{result.message}")
+        say(f"::error::{result.message}")
     else:
-        click.echo(result.message)
+        say(result.message)
     sys.exit(result.exit_code)
 
 
@@ -146,10 +147,10 @@ def report(
 
     parameters = report_parameters(out_dir, criterion_dir, categories_file=categories_file)
     if parameters is None:
-        click.echo("vmbench: no baseline yet; no regression report", err=True)
+        say("vmbench: no baseline yet; no regression report", err=True)
         return
     result = run_report(
         "regression", parameters=parameters, output_dir=report_dir or out_dir / "report"
     )
     for path in result.files:
-        click.echo(f"vmbench: wrote {path}", err=True)
+        say(f"vmbench: wrote {path}", err=True)

@@ -18,6 +18,7 @@ import click
 
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import say, warn
 from vmbench.compare.confirm import suspects_document
 from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
@@ -57,7 +58,9 @@ def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..
                 show_default=True,
             ),
             click.option("--output", type=click.Path(path_type=Path), help="Write to FILE."),
-            click.option("--filter", "include", help="Only benchmarks whose id matches REGEX."),
+            click.option(
+                "--filter", "include", help="Only benchmarks whose id matches REGEX (RE2 syntax)."
+            ),
             click.option("--exclude", help="Leave out benchmarks whose id matches REGEX."),
             click.option(
                 "--fail-on",
@@ -153,9 +156,9 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
         exclude=kw["exclude"],
     )
     for skipped in result.skipped:
-        click.echo(f"vmbench: warning: skipped {skipped}", err=True)
+        warn(f"skipped {skipped}")
     for name in result.noise_excluded:
-        click.echo(f"vmbench: warning: --noise {name} is compared too; not used as noise", err=True)
+        warn(f"--noise {name} is compared too; not used as noise")
     if kw["save_noise_model"] is not None:
         if result.noise is None:
             raise UsageError("--save-noise-model needs --noise runs to learn from")
@@ -164,9 +167,9 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
     text = render(comparison, kw["fmt"], only_not_stable=only_not_stable)
     if kw["output"] is not None:
         atomic_write_text(kw["output"], text)
-        click.echo(f"{comparison.summary} -> {kw['output']}", err=True)
+        say(f"{comparison.summary} -> {kw['output']}", err=True)
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
     if kw["suspects_file"] is not None:
         document = suspects_document(comparison, kw["fail_on"])
         atomic_write_text(kw["suspects_file"], json.dumps(document, indent=2) + "\n")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import note, say
 from vmbench.history.machine import current_machine
 from vmbench.history.store import (
     DEFAULT_STORE,
@@ -40,7 +41,7 @@ _STORE = click.option(
 
 def _warn_skipped(frame: pd.DataFrame) -> None:
     for skipped in skipped_files(frame):
-        click.echo(f"vmbench: skipped {skipped}", err=True)
+        note(f"skipped {skipped}")
 
 
 @click.group()
@@ -73,7 +74,7 @@ def add(
     date = parse_date(date_text) if date_text else dt.datetime.now(dt.timezone.utc)
     run = load_ref(baseline, criterion_dir=path)
     for skipped in run.skipped:
-        click.echo(f"vmbench: skipped {skipped}", err=True)
+        note(f"skipped {skipped}")
     written = add_run(
         store,
         run,
@@ -82,7 +83,7 @@ def add(
         date=date,
         machine=current_machine(machine),
     )
-    click.echo(f"recorded {len(run.benchmarks)} benchmarks as {written.stem} in {store}")
+    say(f"recorded {len(run.benchmarks)} benchmarks as {written.stem} in {store}")
 
 
 @history.command(name="list")
@@ -99,7 +100,7 @@ def list_command(store: Path, output_format: str) -> None:
     runs = list_runs(store)
     _warn_skipped(runs)
     text = render_runs(runs, "json") if output_format == "json" else render_runs(runs, "table")
-    click.echo(text, nl=False)
+    say(text, nl=False)
 
 
 @history.command()
@@ -113,7 +114,9 @@ def list_command(store: Path, output_format: str) -> None:
 def prune(store: Path, keep_samples_days: int) -> None:
     """Drop raw samples of old runs (their summaries stay, trends keep working)."""
     result = prune_samples(store, keep_samples_days=keep_samples_days)
-    click.echo(
+    for skipped in result.skipped:
+        note(f"skipped {skipped}")
+    say(
         f"pruned samples of {len(result.pruned)} runs; store "
         f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB"
     )
@@ -124,7 +127,7 @@ def prune(store: Path, keep_samples_days: int) -> None:
 @click.option("--branch", help="Branch to analyse (default: the latest run's).")
 @click.option("--machine", help="Machine to analyse (default: the latest run's).")
 @click.option("--since", "since_text", help="Only runs at or after this ISO date.")
-@click.option("--filter", "pattern", help="Only benchmarks whose id matches REGEX.")
+@click.option("--filter", "pattern", help="Only benchmarks whose id matches REGEX (RE2 syntax).")
 @click.option("--category", help="Only benchmarks of this category.")
 @click.option(
     "--window",
@@ -182,7 +185,7 @@ def trend(
     """Change points and drift of the benchmarks in the history store."""
     frame = load_history(
         store,
-        since=parse_date(since_text) if since_text else None,
+        since=parse_date(since_text, check_range=False) if since_text else None,
         categories=Categories.load(categories_file),
     )
     _warn_skipped(frame)
@@ -198,9 +201,9 @@ def trend(
     text = render_trend(report, output_format)
     if output is not None:
         atomic_write_text(output, text)
-        click.echo(f"wrote {output}")
+        say(f"wrote {output}")
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
 
 
 @history.command(name="import-cargo-criterion")
@@ -221,8 +224,8 @@ def import_cargo_criterion_command(
         path, store, timeline=timeline, branch=branch, machine=current_machine(machine)
     )
     for skipped in result.skipped:
-        click.echo(f"vmbench: skipped {skipped}", err=True)
-    click.echo(
+        note(f"skipped {skipped}")
+    say(
         f"imported {len(result.written)} runs into {store} "
         f"({result.already_present} already there, {len(result.skipped)} files skipped)"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from vmbench.cli.output import say
 from vmbench.errors import UsageError, VmbenchError
 from vmbench.pipeline.init import VMBENCH_REPOSITORY, init_repository, resolve_ref
 
@@ -71,9 +72,9 @@ def init(
             raise exc.for_option(f"--{exc.parameter}") from None
         raise
     for action in actions:
-        click.echo(str(action))
+        say(str(action))
     written = sum(a.outcome not in ("skipped", "advice") for a in actions)
-    click.echo(f"{written} written, {len(actions) - written} left alone in {repo}")
+    say(f"{written} written, {len(actions) - written} left alone in {repo}")
 
 
 def _workspace_members(repo: Path) -> list[dict[str, object]] | None:
@@ -87,7 +88,7 @@ def _workspace_members(repo: Path) -> list[dict[str, object]] | None:
         env = dict(os.environ)
         metadata = cargo_metadata(repo, cargo=find_cargo(None, env), env=env, offline=True)
     except VmbenchError as exc:
-        click.echo(f"vmbench: note: no advice on bench targets ({exc})", err=True)
+        say(f"vmbench: note: no advice on bench targets ({exc})", err=True)
         return None
     members = set(metadata.get("workspace_members") or [])
     return [p for p in metadata.get("packages", []) if p.get("id") in members]

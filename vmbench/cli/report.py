@@ -14,7 +14,9 @@ from typing import Any
 import click
 import yaml
 
+from vmbench.cli.output import error, say
 from vmbench.pipeline import execute as lib
+from vmbench.readers.jsonfiles import load_yaml
 
 _KINDS = ("regression", "category", "trend", "all")
 
@@ -22,8 +24,8 @@ _KINDS = ("regression", "category", "trend", "all")
 def _value(text: str) -> Any:
     # Like papermill's -p: YAML scalars and lists (`0.05`, `true`, `[aa1, aa2]`), else text.
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_yaml(text)  # no aliases: a value on the command line cannot expand either
+    except (yaml.YAMLError, RecursionError):
         return text
 
 
@@ -73,7 +75,7 @@ def report(
     specs = lib.report_specs(kind, given, params_file=params_file, base=Path.cwd())
 
     def progress(line: str) -> None:
-        click.echo(line, err=True)
+        say(line, err=True)
 
     outcome = lib.run_all(specs, output_dir=output_dir, progress=progress)
     results = outcome.reports
@@ -83,12 +85,12 @@ def report(
     if output is not None and chosen is not None:
         lib.copy_markdown(chosen, output)
     if results:
-        click.echo("Reports written; open in a browser:")
+        say("Reports written; open in a browser:")
         for result in results:
-            click.echo(f"  {result.html}")
+            say(f"  {result.html}")
         if output is not None and chosen is not None:
-            click.echo(f"Markdown report copied to {output}")
+            say(f"Markdown report copied to {output}")
     for failure in outcome.failures:
-        click.echo(f"vmbench: error: {failure}", err=True)
+        error(f"{failure}")
     if outcome.failures:
         sys.exit(1)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from vmbench.cli.options import categories_option
+from vmbench.cli.output import say
 from vmbench.readers.categories import Categories
 from vmbench.readers.inventory import inventory, inventory_json, render_text
 
@@ -34,6 +35,6 @@ def show(path: Path, baseline: str, categories_file: Path | None, output_format:
     categories = Categories.load(categories_file)
     found = inventory(path, baseline=baseline, categories=categories)
     if output_format == "json":
-        click.echo(json.dumps(inventory_json(found), indent=2, ensure_ascii=False))
+        say(json.dumps(inventory_json(found), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(found), nl=False)
+        say(render_text(found), nl=False)

@@ -28,7 +28,6 @@ tested: they are classified by the thresholds alone in their `direction`, and sa
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -60,6 +59,7 @@ from vmbench.compare.verdicts import (
 )
 from vmbench.errors import UsageError
 from vmbench.model import Run
+from vmbench.readers.patterns import Matcher, PatternError, compile_regex
 from vmbench.settings import Settings
 from vmbench.stats.runmodel import assess
 
@@ -73,12 +73,12 @@ def _as_runs(runs: Run | Sequence[Run], role: str) -> tuple[Run, ...]:
     return out
 
 
-def _compile(pattern: str | None, what: str) -> re.Pattern[str] | None:
+def _compile(pattern: str | None, what: str) -> Matcher | None:
     if pattern is None:
         return None
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return compile_regex(pattern)  # RE2: linear time, no pattern can hang a CI job
+    except PatternError as exc:
         raise UsageError(f"{what} {pattern!r} is not a valid regular expression: {exc}") from None
 
 
@@ -240,7 +240,12 @@ def _verdicts(
         verdict = judged.verdicts[bid]
         notes = notes_for(severity, verdict, settings)
         if verdict is None:
-            notes.append("no positive location on one side: relative change undefined")
+            sides = {side for side, _, loc in extra.locations if loc > 0 and math.isfinite(loc)}
+            notes.append(
+                "the relative change is more than a float can hold"
+                if sides == {0, 1}
+                else "no positive location on one side: relative change undefined"
+            )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
         notes.extend(extra.notes)

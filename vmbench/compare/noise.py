@@ -33,6 +33,7 @@ import numpy as np
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
 from vmbench.model import Run
+from vmbench.readers.jsonfiles import read_json
 from vmbench.settings import DEFAULT_ESTIMATOR
 from vmbench.stats.location import run_location
 from vmbench.stats.runmodel import residual_variance, run_effects
@@ -235,10 +236,6 @@ class NoiseModel:
     @classmethod
     def load(cls, path: Path | str) -> NoiseModel:
         p = Path(path)
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(p, "noise model file not found") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(p, f"cannot read noise model ({exc})") from None
-        return cls.from_dict(data, source=p)
+        if not p.exists() and not p.is_symlink():
+            raise InputError(p, "noise model file not found")
+        return cls.from_dict(read_json(p), source=p)

@@ -96,6 +96,8 @@ FAILING: dict[str, tuple[Severity, ...]] = {
 }
 # `vmbench detect` exit codes.
 GATE_PASS, GATE_FAIL, GATE_BAD_INPUT, GATE_CONFIRM = 0, 1, 2, 3
+# exp() of a larger log change overflows a float (about 1e304 times slower or faster).
+MAX_LOG_CHANGE = 700.0
 
 
 def _r(x: float) -> float:
@@ -250,7 +252,8 @@ def judge(
     severities: list[Severity] = []
     verdicts: list[RunVerdict | None] = []
     for i in range(a.change.size):
-        if not math.isfinite(a.total[i]):
+        if not math.isfinite(a.total[i]) or abs(float(a.total[i])) > MAX_LOG_CHANGE:
+            # no positive location on a side, or a ratio more than a float can hold
             severities.append("insufficient")
             verdicts.append(None)
             continue

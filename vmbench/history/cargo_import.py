@@ -32,8 +32,8 @@ from vmbench.history.machine import MachineInfo
 from vmbench.history.store import add_run, make_run_id
 from vmbench.model import Benchmark, Run, Throughput, ThroughputKind
 from vmbench.readers.cbor import CborError, loads
+from vmbench.readers.jsonfiles import MAX_CBOR_BYTES, read_bytes
 
-MAX_CBOR_BYTES = 64 * 1024 * 1024
 _KINDS: dict[str, ThroughputKind] = {
     "Bytes": "bytes",
     "BytesDecimal": "bytes_decimal",
@@ -61,15 +61,13 @@ class ImportResult:
 
 
 def _read_cbor(path: Path) -> Any:
+    data = read_bytes(path, max_bytes=MAX_CBOR_BYTES, what="a cargo-criterion CBOR file")
     try:
-        size = path.stat().st_size
-        if size > MAX_CBOR_BYTES:
-            raise InputError(path, f"is {size} bytes; a measurement file is a few KiB")
-        return loads(path.read_bytes())
+        return loads(data)
     except CborError as exc:
         raise InputError(path, f"not valid CBOR: {exc}") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"not valid CBOR: {' '.join(str(exc).split())[:120]}") from None
 
 
 def _text(value: Any) -> str | None:
@@ -89,9 +87,24 @@ def _benchmark_id(record: Any, path: Path) -> tuple[str, str, str | None, str | 
 def _throughput(raw: Any) -> Throughput | None:
     if isinstance(raw, dict) and len(raw) == 1:
         ((kind, amount),) = raw.items()
-        if kind in _KINDS and isinstance(amount, int | float) and amount > 0:
-            return Throughput(_KINDS[kind], float(amount))
+        if kind in _KINDS and isinstance(amount, int | float) and not isinstance(amount, bool):
+            try:
+                per_iteration = float(amount)
+            except OverflowError:  # a CBOR bignum
+                return None
+            # inf or NaN per iteration would give inf/NaN throughput in every report.
+            if math.isfinite(per_iteration) and per_iteration > 0:
+                return Throughput(_KINDS[kind], per_iteration)
     return None
+
+
+def _finite(value: Any) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a CBOR bignum: no float holds it
+        return False
 
 
 def _date(raw: Any, path: Path) -> dt.datetime:
@@ -101,7 +114,14 @@ def _date(raw: Any, path: Path) -> dt.datetime:
         date = dt.datetime.fromisoformat(_NANOS.sub(r"\1", raw.replace("Z", "+00:00")))
     except ValueError:
         raise InputError(path, f"measurement datetime {raw!r} is not RFC 3339") from None
-    return date if date.tzinfo else date.replace(tzinfo=dt.timezone.utc)
+    date = date if date.tzinfo else date.replace(tzinfo=dt.timezone.utc)
+    try:
+        utc = date.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        raise InputError(path, f"measurement datetime {raw!r} is out of range") from None
+    if utc.year < 1970:
+        raise InputError(path, f"measurement datetime {raw!r} is before 1970")
+    return utc
 
 
 def read_measurement(path: Path, ident: tuple[str, str, str | None, str | None]) -> Measurement:
@@ -112,7 +132,7 @@ def read_measurement(path: Path, ident: tuple[str, str, str | None, str | None])
     iters, values = raw.get("iterations"), raw.get("values")
     if not isinstance(iters, list) or not isinstance(values, list):
         raise InputError(path, "measurement lacks the iterations and values arrays")
-    if not all(isinstance(v, int | float) and math.isfinite(v) for v in [*iters, *values]):
+    if not all(_finite(v) for v in [*iters, *values]):
         raise InputError(path, "iterations and values must be finite numbers")
     full, group, function, value = ident
     bench = Benchmark(

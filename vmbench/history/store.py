@@ -27,12 +27,13 @@ schema and a change to the format would touch several modules.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,7 +42,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from vmbench.atomic import atomic_write_bytes
@@ -50,6 +50,7 @@ from vmbench.history.machine import MachineInfo
 from vmbench.history.summary import summary_columns
 from vmbench.model import Benchmark, Run, Throughput
 from vmbench.readers.categories import Categories
+from vmbench.readers.jsonfiles import MAX_PARQUET_BYTES, open_regular
 
 SCHEMA_VERSION = 1
 _VERSION_KEY = b"vmbench.schema_version"
@@ -125,11 +126,26 @@ class PruneResult:
     pruned: tuple[Path, ...]
     bytes_before: int
     bytes_after: int
+    skipped: tuple[Skipped, ...] = ()  # run files that could not be read, left as they are
 
 
-def _utc(date: dt.datetime) -> dt.datetime:
+_FIRST_YEAR = 1970  # run dates before the epoch are typos (and sort wrongly as file names)
+
+
+_EPOCH = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _utc(date: dt.datetime, *, check_range: bool = True) -> dt.datetime:
+    """The date with a zone (none: taken as UTC); UsageError outside 1970..9999 in UTC."""
     # A date without a zone is taken as UTC: CI logs and git dates are compared in UTC.
-    return date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
+    date = date.replace(tzinfo=dt.timezone.utc) if date.tzinfo is None else date
+    try:
+        utc = date.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):  # year 1 with a +01:00 offset, 9999-12-31 with -01:00
+        raise UsageError(f"date {date.isoformat()} is outside the years 1-9999 in UTC") from None
+    if check_range and utc.year < _FIRST_YEAR:
+        raise UsageError(f"date {date.isoformat()} is before {_FIRST_YEAR}; a typo?")
+    return date
 
 
 def make_run_id(date: dt.datetime, commit: str, suffix: str | None = None) -> str:
@@ -232,7 +248,12 @@ def _check_version(path: Path, schema: pa.Schema) -> None:
         raise SchemaVersionError(
             path, "not a vmbench history file (no schema_version); move it out of the store"
         )
-    version = int(raw.decode())
+    try:
+        version = int(raw.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        raise SchemaVersionError(
+            path, f"schema_version {raw[:20]!r} is not a number; not a vmbench history file"
+        ) from None
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             path,
@@ -247,13 +268,45 @@ def _check_version(path: Path, schema: pa.Schema) -> None:
         )
 
 
-def _open(path: Path) -> pq.ParquetFile:
-    try:
-        pf = pq.ParquetFile(path)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(path, f"cannot read history file: {exc}") from exc
-    _check_version(path, pf.schema_arrow)
-    return pf
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[pq.ParquetFile]:
+    # Through the safe opener: a FIFO or a device named *.parquet is refused, not read.
+    with open_regular(path, max_bytes=MAX_PARQUET_BYTES, what="a Parquet history file") as f:
+        try:
+            pf = pq.ParquetFile(f)
+            _check_version(path, pf.schema_arrow)
+            # Repeated strings read dictionary-encoded (pandas categoricals), where present.
+            names = set(pf.schema_arrow.names)
+            dictionary = [c for c in _CATEGORICAL_COLUMNS if c in names]
+            pf = pq.ParquetFile(f, metadata=pf.metadata, read_dictionary=dictionary)
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(path, f"cannot read history file: {_one_line(exc)}") from None
+        yield pf
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _check_table(path: Path, table: pa.Table) -> None:
+    """A run file's summaries are usable: typed columns, rows, ids, finite positive means."""
+    if table.num_rows == 0:
+        raise InputError(path, "history file has no rows (an empty run)")
+    for name in table.column_names:
+        expected = _SCHEMA.field(name).type
+        actual = table.schema.field(name).type
+        if pa.types.is_dictionary(actual):
+            actual = actual.value_type
+        if actual != expected:
+            raise InputError(path, f"column {name!r} is {actual}, expected {expected}")
+    for name in ("run_id", "date", "id", "mean_ns"):
+        if name in table.column_names and table.column(name).null_count:
+            raise InputError(path, f"column {name!r} holds nulls")
+    if "mean_ns" in table.column_names:
+        mean = table.column("mean_ns")
+        good = pc.and_(pc.is_finite(mean), pc.greater(mean, 0.0))
+        if not pc.all(good).as_py():
+            raise InputError(path, "column 'mean_ns' holds a mean that is not finite and > 0")
 
 
 def _has_samples(pf: pq.ParquetFile) -> bool:
@@ -261,24 +314,21 @@ def _has_samples(pf: pq.ParquetFile) -> bool:
 
 
 def _read(path: Path, columns: list[str]) -> pa.Table:
-    pf = _open(path)
-    missing = [c for c in columns if c not in pf.schema_arrow.names]
-    if missing:
-        raise InputError(path, f"history file lacks columns {missing}")
-    return pf.read(columns=columns, use_threads=False)
+    with _open(path) as pf:
+        missing = [c for c in columns if c not in pf.schema_arrow.names]
+        if missing:
+            raise InputError(path, f"history file lacks columns {missing}")
+        try:
+            table = pf.read(columns=columns, use_threads=False)
+        except (OSError, pa.ArrowException) as exc:  # flipped bytes in a data page
+            raise InputError(path, f"cannot read history file: {_one_line(exc)}") from None
+    _check_table(path, table.select([c for c in columns if c in SUMMARY_COLUMNS]))
+    return table
 
 
-def _check_summary_file(path: Path) -> Path:
-    # Only the footer is read: cheap enough to check every file of a year of runs.
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(path, f"cannot read history file: {exc}") from exc
-    _check_version(path, schema)
-    missing = [c for c in SUMMARY_COLUMNS if c not in schema.names]
-    if missing:
-        raise InputError(path, f"history file lacks columns {missing}")
-    return path
+def _read_summary_file(path: Path) -> pa.Table:
+    """The summary columns of one run file, validated (see `_check_table`)."""
+    return _read(path, SUMMARY_COLUMNS)
 
 
 def _usable(paths: list[Path], check: Callable[[Path], T]) -> tuple[list[T], tuple[Skipped, ...]]:
@@ -307,29 +357,24 @@ def skipped_files(frame: pd.DataFrame) -> tuple[Skipped, ...]:
     return skipped
 
 
-def _read_summaries(paths: list[Path], filters: pc.Expression | None) -> pa.Table:
-    # `paths` were checked by `_check_summary_file`: Arrow's dataset scanner reads the
-    # summary columns of all files at once, in C++ threads, filters pushed down.
+def _read_summaries(tables: list[pa.Table], filters: pc.Expression | None) -> pa.Table:
+    # Each file was read and checked on its own (`_read_summary_file`), so that one torn
+    # or foreign file is skipped and named instead of failing the whole store.
     # Repeated strings stay dictionary-encoded: pandas gets categoricals, not 730k strings.
-    fmt = pads.ParquetFileFormat(
-        read_options=pads.ParquetReadOptions(dictionary_columns=_CATEGORICAL_COLUMNS)
-    )
     schema = pa.schema(
         [
             pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
             if f.name in _CATEGORICAL_COLUMNS
             else f
             for f in _SCHEMA
+            if f.name in SUMMARY_COLUMNS
         ]
     )
-    dataset = pads.dataset([str(p) for p in paths], schema=schema, format=fmt)
-    try:
-        return dataset.to_table(columns=SUMMARY_COLUMNS, filter=filters)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(paths[0].parent, f"cannot read the history store: {exc}") from exc
+    combined = pa.concat_tables([t.select(SUMMARY_COLUMNS).cast(schema) for t in tables])
+    return combined.filter(filters) if filters is not None else combined
 
 
-def parse_date(text: str) -> dt.datetime:
+def parse_date(text: str, *, check_range: bool = True) -> dt.datetime:
     """An ISO date or date-time (`2025-01-31`, `2025-01-31T03:00:00Z`); UTC when no zone."""
     try:
         value = dt.datetime.fromisoformat(text.strip())
@@ -337,17 +382,17 @@ def parse_date(text: str) -> dt.datetime:
         raise UsageError(
             f"not an ISO date: {text!r} (e.g. 2025-01-31 or 2025-01-31T03:00Z)"
         ) from None
-    return _utc(value)
+    return _utc(value, check_range=check_range)
 
 
 def _since(since: dt.date | dt.datetime | str | None) -> dt.datetime | None:
     if since is None:
         return None
     if isinstance(since, str):
-        since = parse_date(since)
+        since = parse_date(since, check_range=False)
     if not isinstance(since, dt.datetime):
         since = dt.datetime.combine(since, dt.time())
-    return _utc(since)
+    return max(_utc(since, check_range=False), _EPOCH)  # "since year 1" is every run
 
 
 def _file_date(path: Path) -> dt.datetime | None:
@@ -389,8 +434,8 @@ def load_history(
     if start is not None:
         filters.append(pc.field("date") >= pa.scalar(start, type=_SCHEMA.field("date").type))
     combined = functools.reduce(operator.and_, filters) if filters else None
-    checked, skipped = _usable(paths, _check_summary_file)
-    frame: pd.DataFrame = _read_summaries(checked, combined).to_pandas()
+    tables, skipped = _usable(paths, _read_summary_file)
+    frame: pd.DataFrame = _read_summaries(tables, combined).to_pandas()
     # Files are named by date and rows written sorted by id, so this is usually a no-op.
     order = np.lexsort(
         (
@@ -422,11 +467,13 @@ def _categories(frame: pd.DataFrame, categories: Categories | None) -> pd.Series
 
 
 def _run_row(path: Path) -> dict[str, Any]:
-    pf = _open(path)
-    meta: dict[str, Any] = pf.read_row_group(0, columns=RUN_COLUMNS).slice(0, 1).to_pylist()[0]
+    table = _read_summary_file(path)
+    meta: dict[str, Any] = table.select(RUN_COLUMNS).slice(0, 1).to_pylist()[0]
+    with _open(path) as pf:
+        has_samples = _has_samples(pf)
     meta.update(
-        benchmarks=pf.metadata.num_rows,
-        has_samples=_has_samples(pf),
+        benchmarks=table.num_rows,
+        has_samples=has_samples,
         size_bytes=path.stat().st_size,
         path=str(path),
     )
@@ -492,23 +539,48 @@ def prune_samples(
     """Drop the raw samples of runs older than `keep_samples_days`; summaries stay as they are."""
     if keep_samples_days < 0:
         raise UsageError("keep_samples_days must be zero or more")
-    cutoff = _utc(now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=keep_samples_days)
+    now = _utc(now or dt.datetime.now(dt.timezone.utc))
+    try:
+        cutoff = now - dt.timedelta(days=keep_samples_days)
+    except OverflowError:  # more days than the calendar holds: keep every run's samples
+        cutoff = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     paths = run_files(store)
     before = sum(p.stat().st_size for p in paths)
-    pruned = []
+    pruned: list[Path] = []
+    skipped: list[Skipped] = []
+    first: InputError | None = None
     for path in paths:
-        pf = _open(path)
-        if not _has_samples(pf):
+        try:
+            table = _without_samples(path, cutoff)
+        except InputError as exc:  # a bad file is left as it is, and named
+            first = first or exc
+            skipped.append(Skipped(path, exc.problem))
             continue
-        date = pf.read_row_group(0, columns=["date"]).column("date")[0].as_py()
-        if date >= cutoff:
-            continue
-        table = pf.read()
-        nulls = pa.nulls(table.num_rows, type=pa.list_(pa.float64()))
-        table = table.set_column(table.schema.get_field_index("iters"), "iters", nulls)
-        table = table.set_column(table.schema.get_field_index("times"), "times", nulls)
-        meta = {**(table.schema.metadata or {}), _SAMPLES_KEY: b"pruned"}
-        _write(path, table.replace_schema_metadata(meta))
-        pruned.append(path)
+        if table is not None:
+            _write(path, table)
+            pruned.append(path)
+    if first is not None and len(skipped) == len(paths):  # nothing usable: say why
+        raise first
     after = sum(p.stat().st_size for p in run_files(store))
-    return PruneResult(pruned=tuple(pruned), bytes_before=before, bytes_after=after)
+    return PruneResult(
+        pruned=tuple(pruned), bytes_before=before, bytes_after=after, skipped=tuple(skipped)
+    )
+
+
+def _without_samples(path: Path, cutoff: dt.datetime) -> pa.Table | None:
+    """The run file with its samples set to null, or None when it keeps them."""
+    with _open(path) as pf:
+        if not _has_samples(pf):
+            return None
+        metadata = pf.schema_arrow.metadata or {}
+    table = _read(path, [f.name for f in _SCHEMA])
+    if table.column("date")[0].as_py() >= cutoff:
+        return None
+    try:  # back to the stored types (read back dictionary-encoded)
+        table = table.cast(_SCHEMA)
+    except (ValueError, pa.ArrowException) as exc:
+        raise InputError(path, f"cannot rewrite history file: {_one_line(exc)}") from None
+    nulls = pa.nulls(table.num_rows, type=pa.list_(pa.float64()))
+    table = table.set_column(table.schema.get_field_index("iters"), "iters", nulls)
+    table = table.set_column(table.schema.get_field_index("times"), "times", nulls)
+    return table.replace_schema_metadata({**metadata, _SAMPLES_KEY: b"pruned"})

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ import pandas as pd
 from scipy import special
 
 from vmbench.errors import UsageError
+from vmbench.readers.patterns import PatternError, compile_regex
 from vmbench.settings import DEFAULT_ESTIMATOR, StepSettings
 from vmbench.stats.changepoint import (
     Noise,
@@ -118,8 +118,8 @@ def select_line(
         notes.append(f"{others} run(s) of branch {branch!r} on other machines left out")
     if pattern:
         try:
-            regex = re.compile(pattern)
-        except re.error as exc:
+            regex = compile_regex(pattern)  # RE2: linear time whatever the pattern
+        except PatternError as exc:
             raise UsageError(f"invalid regex {pattern!r}: {exc}", parameter="pattern") from None
         frame = frame[frame["id"].map(lambda i: regex.search(i) is not None).astype(bool)]
     if category:

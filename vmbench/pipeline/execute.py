@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vmbench.atomic import atomic_copy, atomic_write_text
 from vmbench.errors import InputError, MissingExtra, UsageError, VmbenchError
+from vmbench.pipeline.parameters import check_values
+from vmbench.readers.jsonfiles import read_yaml
 
 NOTEBOOKS = ("regression", "category", "trend")
 # Parameters that name files or directories: relative values given by a user are taken
@@ -172,12 +172,7 @@ def notebook_for_params(path: Path) -> str | None:
 
 def load_params_file(path: Path) -> dict[str, Any]:
     """A params YAML file: a mapping of parameter names to values."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(path, f"cannot read parameters file: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML: {exc}") from None
+    data = read_yaml(path, what="a parameters YAML file")
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
@@ -267,7 +262,9 @@ def report_name(notebook: str | Path, parameters: Mapping[str, Any]) -> str:
 
 
 def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> None:
-    """Refuse names the notebook does not declare (papermill would only warn)."""
+    """Refuse names the notebook does not declare (papermill would only warn), and values
+    whose type does not fit the parameter's annotation in the notebook's parameters cell
+    (as papermill's inspection reads it), before any kernel starts."""
     known = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(known))
     if unknown:
@@ -275,6 +272,7 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any]) -> Non
             f"notebook {notebook} has no parameter {', '.join(unknown)}; "
             f"its parameters are {', '.join(sorted(known))}"
         )
+    check_values(Path(str(notebook)).stem, known, parameters)
 
 
 def run_report(

@@ -24,6 +24,7 @@ data locations of a Rust workspace (`target/criterion`, baselines `base` and `ne
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,10 +32,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
 import yaml
 
 from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, UsageError
+from vmbench.readers.jsonfiles import MAX_CONFIG_BYTES, read_text
 
 Outcome = Literal["written", "merged", "overwritten", "skipped", "advice"]
 # Where vmbench's reusable workflow and actions live (`--repository` changes it).
@@ -51,6 +56,7 @@ debug = true
 lto = true
 codegen-units = 1
 """
+_PROFILE_VALUES: dict[str, Any] = tomlkit.parse(BENCH_TABLE).unwrap()["profile"]["bench"]
 BENCH_PROFILE = (
     "# Added by `vmbench init`: the bench profile of vmbench's benchmarking design:\n"
     "# release optimisations, debug symbols for profilers, LTO, one codegen unit.\n" + BENCH_TABLE
@@ -188,14 +194,30 @@ def categories_text() -> str:
     return DEFAULT_CATEGORIES_YAML
 
 
-def merge_bench_profile(existing: str, *, force: bool) -> tuple[str | None, str]:
+def merge_bench_profile(
+    existing: str, *, force: bool, source: Path | str = ".cargo/config.toml"
+) -> tuple[str | None, str]:
     """`existing` config.toml text with the bench profile added: (new text or None, note).
 
     None means leave the file alone (it already has a bench profile and `force` is off).
-    With `force`, an existing `[profile.bench]` table is replaced by vmbench's.
+    With `force`, the bench profile's values are replaced by vmbench's (its sub-tables,
+    such as `[profile.bench.package.x]`, stay). The file is parsed as TOML (tomlkit keeps
+    comments and layout), so every way of writing the profile is seen: `[profile.bench]`,
+    `[profile."bench"]`, an inline table, dotted keys. The result is parsed again and
+    must hold exactly the old settings plus the profile, else the file is left alone
+    with an InputError: `init` never writes a config.toml that cargo cannot read.
     """
-    header = _PROFILE_HEADER.search(existing)
-    if header is None and _PROFILE_DOTTED.search(existing) is None:
+    old = _parse_toml(existing, source, "")
+    profile = old.get("profile", {})
+    if not isinstance(profile, dict):
+        raise InputError(source, "`profile` is not a table; add the bench profile by hand")
+    bench = profile.get("bench")
+    if bench is not None and not isinstance(bench, dict):
+        raise InputError(source, "`profile.bench` is not a table; fix it by hand")
+    expected = copy.deepcopy(old)
+    kept = {k: v for k, v in (bench or {}).items() if isinstance(v, dict)}  # package.x ...
+    expected.setdefault("profile", {})["bench"] = {**kept, **_PROFILE_VALUES}
+    if bench is None:
         glue = (
             ""
             if not existing or existing.endswith("\n\n")
@@ -203,20 +225,63 @@ def merge_bench_profile(existing: str, *, force: bool) -> tuple[str | None, str]
             if existing.endswith("\n")
             else "\n\n"
         )
-        return existing + glue + BENCH_PROFILE, "appended [profile.bench]"
+        appended = existing + glue + BENCH_PROFILE
+        # Appending a table keeps the user's text as it was; it is not always valid TOML
+        # (an inline `profile = {...}` cannot be extended by a header): then edit the tree.
+        if _means(appended, expected):
+            return appended, "appended [profile.bench]"
+        return _checked(_edited(existing, source), expected, source), "added profile.bench"
     if not force:
         return None, "already has a bench profile; --force replaces it"
-    if header is None:
-        raise UsageError(
-            "config.toml sets profile.bench with dotted keys; edit it by hand "
-            "(opt-level = 3, debug = true, lto = true, codegen-units = 1)"
+    return _checked(_edited(existing, source), expected, source), "replaced [profile.bench]"
+
+
+def _parse_toml(text: str, source: Path | str, what: str) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = tomlkit.parse(text).unwrap()
+    except tomlkit.exceptions.TOMLKitError as exc:
+        problem = " ".join(str(exc).split())
+        raise InputError(source, f"{what}is not valid TOML ({problem}); left unchanged") from None
+    return data
+
+
+def _means(text: str, expected: dict[str, Any]) -> bool:
+    try:
+        return bool(tomlkit.parse(text).unwrap() == expected)
+    except tomlkit.exceptions.TOMLKitError:
+        return False
+
+
+def _edited(existing: str, source: Path | str) -> str:
+    """The document with profile.bench set to vmbench's values, in the user's own form."""
+    doc = tomlkit.parse(existing)
+    try:
+        profile = doc.setdefault("profile", tomlkit.table())
+        if "bench" not in profile:
+            inline = isinstance(profile, tomlkit.items.InlineTable)
+            profile["bench"] = tomlkit.inline_table() if inline else tomlkit.table()
+        bench = profile["bench"]
+        for key in [k for k, v in bench.items() if not isinstance(v, dict)]:
+            del bench[key]
+        for key, value in _PROFILE_VALUES.items():
+            bench[key] = value
+    except (tomlkit.exceptions.TOMLKitError, TypeError, KeyError, ValueError) as exc:
+        problem = " ".join(str(exc).split())
+        raise InputError(
+            source, f"cannot add the bench profile ({problem}); left unchanged"
+        ) from None
+    return tomlkit.dumps(doc)
+
+
+def _checked(text: str, expected: dict[str, Any], source: Path | str) -> str:
+    if not _means(text, expected):
+        raise InputError(
+            source,
+            "cannot add the bench profile to this file without changing other settings; "
+            "left unchanged: add [profile.bench] opt-level = 3, debug = true, lto = true, "
+            "codegen-units = 1 by hand",
         )
-    following = _TABLE_HEADER.search(existing, header.end())
-    end = following.start() if following is not None else len(existing)
-    tail = existing[end:]
-    return existing[: header.start()] + BENCH_TABLE + ("\n" + tail if tail else ""), (
-        "replaced [profile.bench]"
-    )
+    return text
 
 
 def _plan(ref: str, repository: str, eject: bool) -> dict[Path, Callable[[], str]]:
@@ -332,11 +397,8 @@ def _bench_profile(repo: Path, *, force: bool) -> ScaffoldAction:
     if not target.exists():
         atomic_write_text(target, BENCH_PROFILE)
         return ScaffoldAction(relative, "written")
-    try:
-        existing = target.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(target, f"cannot read: {exc}") from None
-    merged, note = merge_bench_profile(existing, force=force)
+    existing = read_text(target, max_bytes=MAX_CONFIG_BYTES, what="a TOML file")
+    merged, note = merge_bench_profile(existing, force=force, source=target)
     if merged is None:
         return ScaffoldAction(relative, "skipped", note)
     atomic_write_text(target, merged)

@@ -6,7 +6,9 @@ baseline file, run references, category files, and tidy frames of what was read.
 - `baseline_file`: the committed baseline file (read and write);
 - `refs`: one run reference (`main`, `DIR:NAME`, a file) to a `Run` (`load_ref`);
 - `categories`: the category YAML file;
-- `jsonfiles`: strict JSON reading shared by the readers;
+- `jsonfiles`: the one safe opener of every file vmbench reads (regular files only, size
+  limits), strict JSON and alias-free YAML;
+- `patterns`: user regexes matched by RE2 in linear time;
 - `cbor`: the minimal CBOR decoder cargo-criterion's history files need;
 - `frames`: tidy pandas frames of loaded runs (samples, benchmarks, metrics, skipped);
 - `inventory`: what one Criterion directory holds (`vmbench show`).

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vmbench.atomic import atomic_write_text
+from vmbench.atomic import atomic_write_text, locked
 from vmbench.errors import InputError, Skipped
 from vmbench.model import Direction, Metric, Run
 from vmbench.readers.jsonfiles import read_json
@@ -210,3 +210,27 @@ def write_baseline_file(
 ) -> None:
     """Write the baseline file atomically (readers see the old or the new file, whole)."""
     atomic_write_text(Path(path), render_baseline_file(entries))
+
+
+@dataclass(frozen=True)
+class BaselineUpdate:
+    """What `update_baseline_file` wrote, and the old file's entries it could not read."""
+
+    entries: dict[str, BaselineEntry]
+    skipped: tuple[Skipped, ...]
+
+
+def update_baseline_file(
+    path: Path, run: Run, *, date: str, keep_missing: bool = True
+) -> BaselineUpdate:
+    """Merge `run` into the baseline file at `path` (see `baseline_from_run`), atomically.
+
+    The read, merge and write happen under an exclusive lock on `.<name>.lock` beside
+    the file: CI jobs updating different benchmarks at once each see the others' entries.
+    """
+    path = Path(path)
+    with locked(path):
+        old = load_baseline_file(path) if path.exists() or path.is_symlink() else None
+        entries = baseline_from_run(run, old=old, date=date, keep_missing=keep_missing)
+        write_baseline_file(path, entries)
+    return BaselineUpdate(entries, old.skipped if old is not None else ())

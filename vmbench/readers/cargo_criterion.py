@@ -22,7 +22,14 @@ from typing import Any
 
 from vmbench.errors import InputError, Skipped
 from vmbench.model import Benchmark, Estimate, Run, SamplingMode, Throughput, ThroughputKind
-from vmbench.readers.jsonfiles import MAX_JSON_BYTES, ended_early, numbers, read_bytes
+from vmbench.readers.jsonfiles import (
+    MAX_JSON_BYTES,
+    ended_early,
+    loads_text,
+    numbers,
+    open_regular,
+    read_bytes,
+)
 from vmbench.units import parse_unit
 
 _ESTIMATES = ("typical", "mean", "median", "median_abs_dev", "slope")
@@ -133,12 +140,16 @@ def load_cargo_criterion(path: Path, *, label: str | None = None) -> Run:
         if not text.strip():
             continue
         try:
-            message = json.loads(text)
+            message = loads_text(text)
         except json.JSONDecodeError as exc:
             hint = " (cut off?)" if ended_early(exc, len(text.rstrip())) else ""
             skipped.append(
                 Skipped(path, f"line {number}: invalid JSON{hint}: {exc.msg} at column {exc.colno}")
             )
+            continue
+        except (ValueError, RecursionError) as exc:  # an integer of 5,000 digits, deep nesting
+            problem = " ".join(str(exc).split())[:120] or "nested too deeply"
+            skipped.append(Skipped(path, f"line {number}: invalid JSON: {problem}"))
             continue
         if not isinstance(message, dict):
             skipped.append(Skipped(path, f"line {number}: not a JSON object"))
@@ -169,11 +180,12 @@ def load_cargo_criterion(path: Path, *, label: str | None = None) -> Run:
 def looks_like_cargo_criterion(path: Path) -> bool:
     """Whether a file's first non-empty line is a cargo-criterion message."""
     try:
-        with path.open("rb") as handle:
+        # Through the safe opener: a FIFO or a device given as a REF must not hang here.
+        with open_regular(path, max_bytes=MAX_JSON_BYTES, what="a JSON-lines file") as handle:
             for raw in iter(lambda: handle.readline(2**20), b""):  # never a whole huge file
                 if raw.strip():
                     message = json.loads(raw)
                     return isinstance(message, dict) and "reason" in message
-    except (OSError, ValueError):
+    except (InputError, OSError, ValueError):
         return False
     return False

@@ -3,9 +3,10 @@
 Categories come from a YAML file (`params/categories.yaml`; the same text is built in
 as `DEFAULT_CATEGORIES_YAML`, and a test keeps the two identical). Each category has
 patterns over benchmark ids: a shell glob matched against the whole id (`*` crosses
-"/", case-sensitive), or a Python regular expression searched anywhere in the id when
-the pattern starts with `re:`. Categories are tried in file order, first match wins;
-an id matching none falls back to its Criterion group, then to `other`.
+"/", case-sensitive), or a regular expression searched anywhere in the id when the
+pattern starts with `re:` (matched by RE2 in linear time: Python syntax without
+backreferences or look-around, see `vmbench.readers.patterns`). Categories are tried in file
+order, first match wins; an id matching none falls back to its Criterion group, then to `other`.
 
 A user file replaces the defaults; with `include_defaults: true` its categories come
 first and the built-in ones follow (those it does not redefine).
@@ -24,6 +25,8 @@ from typing import Any
 import yaml
 
 from vmbench.errors import InputError, SchemaVersionError
+from vmbench.readers.jsonfiles import MAX_CONFIG_BYTES, load_yaml, read_text, yaml_problem
+from vmbench.readers.patterns import Matcher, PatternError, compile_regex
 
 OTHER = "other"
 _VERSION = 1
@@ -38,12 +41,14 @@ class Category:
     description: str = ""
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+def _compile(pattern: str, where: str) -> Matcher:
     if pattern.startswith("re:"):
+        # RE2: a catastrophic rule in a pull request's categories file cannot hang CI.
         try:
-            return re.compile(r"(?s:.*?)(?:" + pattern[3:] + ")")
-        except re.error as exc:
+            return compile_regex(r"(?s:.*?)(?:" + pattern[3:] + ")")
+        except PatternError as exc:
             raise InputError(where, f"invalid regex {pattern!r}: {exc}") from None
+    # fnmatch's translation never backtracks badly (and needs look-ahead, which RE2 lacks).
     return re.compile(fnmatch.translate(pattern))
 
 
@@ -53,7 +58,7 @@ class Categories:
 
     categories: tuple[Category, ...]
     source: Path | None = field(default=None, compare=False)
-    _compiled: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = field(
+    _compiled: tuple[tuple[str, tuple[Matcher, ...]], ...] = field(
         default=(), init=False, repr=False, compare=False
     )
     _cache: dict[tuple[str, str | None], str] = field(
@@ -93,14 +98,9 @@ class Categories:
         if path is None:
             return cls.parse(DEFAULT_CATEGORIES_YAML, source=None)
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError(path, "does not exist") from None
-        except IsADirectoryError:
-            raise InputError(path, "is a directory, expected a categories YAML file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read: {exc}") from None
+        if not path.exists() and not path.is_symlink():
+            raise InputError(path, "does not exist")
+        text = read_text(path, max_bytes=MAX_CONFIG_BYTES, what="a categories YAML file")
         return cls.parse(text, source=path)
 
     @classmethod
@@ -108,9 +108,11 @@ class Categories:
         """Categories from YAML text (see the module docstring for the format)."""
         where = source or Path("categories")
         try:
-            raw: Any = yaml.safe_load(text)
+            raw: Any = load_yaml(text)
         except yaml.YAMLError as exc:
-            raise InputError(where, f"invalid YAML: {exc}") from None
+            raise InputError(where, f"invalid YAML: {yaml_problem(exc)}") from None
+        except RecursionError:
+            raise InputError(where, "invalid YAML: nested too deeply") from None
         if not isinstance(raw, dict) or not isinstance(raw.get("categories"), dict):
             raise InputError(where, "must be a mapping with a `categories:` mapping inside")
         version = raw.get("version", _VERSION)
@@ -148,7 +150,8 @@ DEFAULT_CATEGORIES_YAML = """\
 # Each category lists patterns over benchmark ids (Criterion's full_id, e.g.
 # "memory/alloc_sized/4096"). A pattern is a shell-style glob matched against the
 # whole id (`*` also crosses "/", matching is case-sensitive), or a regular
-# expression when it starts with "re:" (searched anywhere in the id, Python syntax).
+# expression when it starts with "re:" (searched anywhere in the id; Python syntax
+# without backreferences or look-around: matched by RE2 in linear time).
 # Categories are tried in the order written here and the first match wins.
 # Benchmarks that match nothing fall back to their Criterion group, then to "other".
 # Add your own categories at the end (or before a broader one to take precedence).

@@ -119,6 +119,7 @@ def _walk(root: Path) -> _Scan:
     top = root.stat()
     seen = {(top.st_dev, top.st_ino)}
     start = os.fspath(root)
+    inside = os.path.realpath(start)
     for dirpath, dirnames, filenames in os.walk(start, onerror=on_error, followlinks=True):
         keep = []
         for name in sorted(dirnames):
@@ -132,6 +133,12 @@ def _walk(root: Path) -> _Scan:
             if key in seen:  # only symlinks can lead back to a directory already walked
                 skipped.append(Skipped(Path(full), "symlink loop (directory already scanned)"))
                 continue
+            if os.path.islink(full) and not _within(os.path.realpath(full), inside):
+                # A link to / would walk /proc and every mount: stay inside the tree.
+                skipped.append(
+                    Skipped(Path(full), "symlink out of the Criterion tree, not followed")
+                )
+                continue
             seen.add(key)
             keep.append(name)
         dirnames[:] = keep
@@ -141,6 +148,10 @@ def _walk(root: Path) -> _Scan:
                 found.setdefault(parent, set()).add(name)
     benchmarks = sorted((Path(d), frozenset(b)) for d, b in found.items())
     return _Scan(dict(benchmarks), tuple(skipped))
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def list_baselines(path: Path) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from vmbench.escape import encodable
 from vmbench.model import Benchmark, Run
 from vmbench.readers.categories import Categories
 
@@ -60,7 +61,7 @@ BENCHMARK_COLUMNS = (
 
 
 def _pairs(runs: Sequence[Run]) -> list[tuple[str, Benchmark]]:
-    return [(run.label, bench) for run in runs for bench in run.benchmarks.values()]
+    return [(encodable(run.label), bench) for run in runs for bench in run.benchmarks.values()]
 
 
 def _labels(pairs: list[tuple[str, Benchmark]], categories: Categories) -> dict[str, np.ndarray]:
@@ -151,7 +152,9 @@ def benchmarks_frame(runs: Sequence[Run], categories: Categories | None = None) 
         "sampling_mode": labels["sampling_mode"],
         "throughput_kind": labels["throughput_kind"],
         "throughput_per_iter": _throughput(pairs),
-        "source": np.array([str(b.source) if b.source else None for _, b in pairs], dtype=object),
+        "source": np.array(
+            [encodable(b.source) if b.source else None for _, b in pairs], dtype=object
+        ),
     }
     return pd.DataFrame(columns, columns=list(BENCHMARK_COLUMNS))
 
@@ -160,7 +163,7 @@ def metrics_frame(runs: Sequence[Run]) -> pd.DataFrame:
     """One row per (run, point metric): baseline-file entries and non-time metrics."""
     rows = [
         {
-            "run": run.label,
+            "run": encodable(run.label),
             "id": m.id,
             "value": m.value,
             "unit": m.unit,
@@ -168,7 +171,7 @@ def metrics_frame(runs: Sequence[Run]) -> pd.DataFrame:
             "description": m.description,
             "date": m.date,
             "display_unit": m.display_unit,
-            "source": str(m.source) if m.source else None,
+            "source": encodable(m.source) if m.source else None,
         }
         for run in runs
         for m in run.metrics.values()
@@ -180,7 +183,12 @@ def metrics_frame(runs: Sequence[Run]) -> pd.DataFrame:
 def skipped_frame(runs: Sequence[Run]) -> pd.DataFrame:
     """One row per skipped benchmark, file or entry: run, path, id, reason."""
     rows = [
-        {"run": run.label, "path": str(s.path), "id": s.id, "reason": s.reason}
+        {
+            "run": encodable(run.label),
+            "path": encodable(s.path),
+            "id": s.id,
+            "reason": encodable(s.reason),
+        }
         for run in runs
         for s in run.skipped
     ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vmbench.errors import InputError
+from vmbench.errors import InputError, UsageError
 from vmbench.model import Run
 from vmbench.readers.baseline_file import load_baseline_file
 from vmbench.readers.cargo_criterion import load_cargo_criterion, looks_like_cargo_criterion
@@ -50,6 +50,8 @@ def _is_plain_name(ref: str) -> bool:
 def load_ref(ref: str, *, criterion_dir: Path) -> Run:
     """The Run a REF names (see the module docstring for what a REF can be)."""
     criterion_dir = Path(criterion_dir)
+    if not ref.strip():  # Path("") is ".": an empty REF must not load the current directory
+        raise UsageError("empty REF: give a baseline name, DIR, DIR:NAME or a file")
     available: list[str] | None = None
     if _is_plain_name(ref):
         available = _baselines(criterion_dir)
