@@ -6,7 +6,9 @@ Layers, lowest first (docs/architecture.md explains what each one owns):
 0. root modules: `model`, `errors`, `settings`, `units`, `atomic`, `escape`, `format`;
 1. `stats` (pure numerics) and `readers` (data on disk), which do not import each other;
 2. `compare`: runs to verdicts and a `Comparison`;
-3. `history`: the run store and trend analysis (may use `compare`);
+3. `history` (the run store and trend analysis) and `calibration` (error rates of the
+   decision rules on simulated and real runs), which use `compare` and do not import
+   each other;
 4. `render`: text, markdown, JSON, CSV, display objects and plots;
 5. `notebook` (notebook glue) and `pipeline` (papermill, export, cargo, init), which do not
    import each other;
@@ -37,6 +39,7 @@ LAYERS: dict[str, int] = {
     "readers": 1,
     "compare": 2,
     "history": 3,
+    "calibration": 3,
     "render": 4,
     "notebook": 5,
     "pipeline": 5,
