@@ -12,21 +12,49 @@ from click.testing import CliRunner
 from tests.support.paths import EXAMPLES
 from vmbench.cli import main
 
-IDS = ["gc/minor", "gc/major", "jit/tier1", "jit/tier2", "memory/alloc"]
+IDS = [
+    "gc/minor",
+    "gc/major",
+    "jit/tier1",
+    "jit/tier2",
+    "memory/alloc",
+    "memory/free",
+    "tlb/hit",
+    "tlb/flush",
+    "async/spawn",
+    "snapshot/create",
+]
 PLANTED = {"jit/tier1": 1.35, "gc/minor": 1.14, "memory/alloc": 0.8}
+# Runs of a shared machine: each run at its own level (aa1 is the whole machine 12 %
+# slower), and each benchmark of each run off by its own 1 % run-to-run noise.
+LEVELS = {
+    "main": 1.0,
+    "base2": 1.01,
+    "base3": 0.99,
+    "pr": 1.0,
+    "pr2": 1.02,
+    "pr3": 0.985,
+    "aa1": 1.12,
+    "aa2": 0.95,
+    "aa3": 1.06,
+}
+THREE_A_SIDE = [
+    *("--baseline", "main", "--baseline", "base2", "--baseline", "base3"),
+    *("--candidate", "pr", "--candidate", "pr2", "--candidate", "pr3"),
+]
 
 
 @pytest.fixture
 def tree(write_bench, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    """Baselines main and pr (planted changes) and aa1..aa3 (same code as main; each run
-    sits at its own level, like runs on a shared machine)."""
+    """Baselines main, base2, base3 (same code), pr, pr2, pr3 (planted changes) and
+    aa1..aa3 (same code as main)."""
     rng = np.random.default_rng(11)
-    levels = {"main": 1.0, "pr": 1.0, "aa1": 1.12, "aa2": 0.95, "aa3": 1.06}
     iters = [float(10 * (i + 1)) for i in range(30)]
-    for baseline, level in levels.items():
+    for baseline, level in LEVELS.items():
         for bid in IDS:
-            factor = PLANTED.get(bid, 1.0) if baseline == "pr" else 1.0
-            per_iter = 1000.0 * level * factor * rng.lognormal(0, 0.01, size=30)
+            factor = PLANTED.get(bid, 1.0) if baseline.startswith("pr") else 1.0
+            offset = rng.lognormal(0, 0.01)
+            per_iter = 1000.0 * level * offset * factor * rng.lognormal(0, 0.01, size=30)
             times = [float(round(p * i)) for p, i in zip(per_iter, iters, strict=True)]
             write_bench(bid, iters=iters, times=times, baseline=baseline)
     return tmp_path / "criterion"
@@ -40,27 +68,27 @@ def _run(*args: str) -> tuple[int, str, str]:
 
 def test_compare_prints_a_table_and_exits_0(tree: Path) -> None:
     code, out, _ = _run("compare", str(tree), "--baseline", "main", "--candidate", "pr")
-    assert code == 0
-    assert out.startswith("pr vs main: Performance regression: 1 high, 1 medium")
+    assert code == 0  # compare gates only with --fail-on
+    assert out.startswith("pr vs main: ")
     assert "jit/tier1" in out
-    assert "run-to-run noise unknown" in out
+    assert "run-to-run noise not measured" in out  # one run a side: no flags, it says why
+    assert "high " not in out.split("\n\n")[1]
 
 
 def test_compare_json_follows_the_schema(tree: Path) -> None:
-    code, out, _ = _run(
-        "compare", str(tree), "--baseline", "main", "--candidate", "pr", "--format", "json"
-    )
+    code, out, _ = _run("compare", str(tree), *THREE_A_SIDE, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     got = {b["id"]: b["severity"] for b in data["benchmarks"]}
-    assert got == {
-        "jit/tier1": "high",
-        "gc/minor": "medium",
-        "memory/alloc": "improvement",
-        "gc/major": "stable",
-        "jit/tier2": "stable",
-    }
+    assert got.pop("jit/tier1") == "high"
+    assert got.pop("gc/minor") == "medium"
+    assert got.pop("memory/alloc") == "improvement"
+    assert set(got.values()) <= {"stable", "inconclusive"}
+    assert data["gate"]["medium"] == 1
+    tier1 = next(b for b in data["benchmarks"] if b["id"] == "jit/tier1")
+    assert tier1["run_level"]["estimator"] == "min"
+    assert tier1["run_level"]["runs"] == [3, 3]
 
 
 def test_output_file_and_fail_on(tree: Path, tmp_path: Path) -> None:
@@ -68,10 +96,7 @@ def test_output_file_and_fail_on(tree: Path, tmp_path: Path) -> None:
     code, out, err = _run(
         "compare",
         str(tree),
-        "--baseline",
-        "main",
-        "--candidate",
-        "pr",
+        *THREE_A_SIDE,
         "--format",
         "markdown",
         "--output",
@@ -82,37 +107,36 @@ def test_output_file_and_fail_on(tree: Path, tmp_path: Path) -> None:
     assert code == 1
     assert out == ""
     assert str(out_file) in err
-    assert out_file.read_text().startswith("## Benchmarks: pr vs main")
+    assert out_file.read_text().startswith("## Benchmarks: pr+pr2+pr3 vs main+base2+base3")
 
 
 def test_detect_prints_only_what_is_not_stable_and_gates(tree: Path) -> None:
-    code, out, _ = _run("detect", str(tree), "--baseline", "main", "--candidate", "pr")
+    code, out, _ = _run("detect", str(tree), *THREE_A_SIDE)
     assert code == 1
     assert "jit/tier1" in out
-    assert "jit/tier2" not in out
-    code, out, _ = _run(
-        "detect", str(tree), "--baseline", "main", "--candidate", "pr", "--exclude", "tier1|minor"
-    )
-    assert code == 0
+    code, out, _ = _run("detect", str(tree), *THREE_A_SIDE, "--exclude", "tier1|minor")
+    assert code == 0, out
     assert "memory/alloc" in out  # the improvement is still reported
-    code, _, _ = _run(
-        "detect",
-        str(tree),
-        "--baseline",
-        "main",
-        "--candidate",
-        "pr",
-        "--regression",
-        "0.5",
-        "--high",
-        "0.6",
-    )
+    code, _, _ = _run("detect", str(tree), *THREE_A_SIDE, "--regression", "0.5", "--high", "0.6")
     assert code == 0
 
 
-def test_aa_false_alarm_goes_away_with_noise_runs(tree: Path, tmp_path: Path) -> None:
+def test_one_run_a_side_suspects_instead_of_flagging(tree: Path, tmp_path: Path) -> None:
+    suspects = tmp_path / "suspects.json"
+    code, out, _ = _run(
+        "detect", str(tree), "--baseline", "main", "--candidate", "pr", "--suspects", str(suspects)
+    )
+    assert code == 3, out
+    listed = json.loads(suspects.read_text())["benchmarks"]
+    assert "jit/tier1" in listed
+
+
+def test_a_whole_machine_shift_is_never_a_flag(tree: Path, tmp_path: Path) -> None:
+    # aa1 is the same code on a machine 12 % slower: with one run a side that cannot be
+    # told from a change of the whole suite, so it is a question (3), never a flag (1).
     code, out, _ = _run("detect", str(tree), "--baseline", "main", "--candidate", "aa1")
-    assert code == 1  # +12 % between two runs of the same code, tiny within-run noise
+    assert code == 3, out
+    assert "Whole suite: +1" in out
     model = tmp_path / "noise.json"
     code, out, _ = _run(
         "detect",
@@ -128,7 +152,7 @@ def test_aa_false_alarm_goes_away_with_noise_runs(tree: Path, tmp_path: Path) ->
         "--save-noise-model",
         str(model),
     )
-    assert code == 0, out
+    assert code in (0, 3), out
     assert json.loads(model.read_text())["kind"] == "vmbench-noise-model"
     code, out, _ = _run(
         "compare",

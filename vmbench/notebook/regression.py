@@ -6,6 +6,10 @@ returned here are already formatted (strings with units), ready to display; the 
 numbers go to the JSON summary through `Comparison.to_dict()`. The category notebook's
 functions are in `vmbench.notebook.category`; the loaders, `skipped_table` and `write_json`
 are in `vmbench.notebook.common`.
+
+Over 400 lines on purpose: every table, plot and section of the regression notebook is a
+small function here so that the notebook's cells stay one call each; they share the
+same loaded comparison and formatting helpers.
 """
 
 from __future__ import annotations

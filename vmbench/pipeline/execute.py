@@ -15,6 +15,10 @@ data through papermill's parameter injection; nothing here assembles code from s
 When a notebook fails, the partially executed notebook is kept as `NAME.ipynb` for
 debugging, the stale HTML, markdown and JSON of that name are removed, and
 `NotebookError` names the notebook and the cell.
+
+Over 400 lines on purpose: locating, parameterising, executing and exporting a report
+are one pipeline read top to bottom (as papermill's execute.py), with the failure
+handling that names the notebook and the cell.
 """
 
 from __future__ import annotations

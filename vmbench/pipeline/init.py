@@ -20,6 +20,10 @@ HEAD of the git checkout vmbench runs from; otherwise the caller must name it.
 The workflow templates live in `vmbench/templates/init/`; the categories are vmbench's
 built-in defaults and the report parameters are vmbench's own `params/` files with the
 data locations of a Rust workspace (`target/criterion`, baselines `base` and `new`).
+
+Over 400 lines on purpose: the caller workflow, the ejected workflow, the bench profile
+merge and the bench-target advice are the steps of one `vmbench init`, planned together
+so that nothing is written unless every step can be.
 """
 
 from __future__ import annotations
