@@ -59,7 +59,7 @@ def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:
         report.load_params_file(bad)
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [1\n")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match="invalid YAML"):
         report.load_params_file(broken)
 
 

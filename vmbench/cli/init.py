@@ -84,6 +84,9 @@ def _workspace_members(repo: Path) -> list[dict[str, object]] | None:
 
     if not (repo / "Cargo.toml").is_file():
         return None  # init_repository says what is wrong
+    config = repo / ".cargo" / "config.toml"
+    if config.exists() and not config.is_file():
+        return None  # cargo would block reading a FIFO; init_repository refuses it in one line
     try:
         env = dict(os.environ)
         metadata = cargo_metadata(repo, cargo=find_cargo(None, env), env=env, offline=True)

@@ -144,7 +144,11 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def load_yaml(text: str) -> Any:
     """YAML text parsed safely and without aliases; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    loader = _NoAliasLoader(text)  # a SafeLoader subclass: plain data only
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def read_yaml(path: Path, *, what: str = "a YAML file") -> Any:
