@@ -73,4 +73,9 @@ def test_confirmation_runs_turn_suspicions_into_verdicts() -> None:
     ).to_dict()["vmbench"]
     aa, planted = cell["aa"], cell["planted"]
     assert aa["gate_fail_share"] <= 0.15, aa  # type: ignore[operator]
-    assert planted["power"]["+25%"] >= 0.8, planted  # type: ignore[index]
+    # a PR with planted regressions never passes in silence
+    assert planted["gate_fail_share"] + planted["confirmation_share"] == 1.0, planted  # type: ignore[operator]
+    # Only suspects (best estimate past +10 %) are confirmed, so a +25 % change that one
+    # run a side measured below +10 % is not rerun: 75 % found here (this bound was 0.8
+    # when every benchmark whose interval reached +10 % was a suspect; see the README).
+    assert planted["power"]["+25%"] >= 0.6, planted  # type: ignore[index]
