@@ -95,6 +95,9 @@ class TargetPlan:
         return args
 
 
+METADATA_TIMEOUT_S = 120  # no network, no build: a workspace's metadata takes seconds
+
+
 def cargo_metadata(
     workspace: Path, *, cargo: str, env: Mapping[str, str], offline: bool = False
 ) -> dict[str, Any]:
@@ -104,8 +107,19 @@ def cargo_metadata(
         argv.append("--offline")
     try:
         done = subprocess.run(
-            argv, cwd=workspace, env=dict(env), capture_output=True, text=True, check=False
+            argv,
+            cwd=workspace,
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=METADATA_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
         )
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            workspace, f"cargo metadata did not finish in {METADATA_TIMEOUT_S} s"
+        ) from None
     except OSError as exc:
         raise InputError(workspace, f"cannot run cargo metadata: {exc}") from None
     if done.returncode != 0:
