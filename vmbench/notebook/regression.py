@@ -196,9 +196,10 @@ def settings_lines(data: RegressionData) -> list[str]:
         f"({DESCRIPTIONS.get(s.estimator, s.estimator)}); run effects are removed and each "
         "benchmark's run-to-run noise is moderated towards the suite's (empirical Bayes).",
         f"Flagged when a one-sided run-level test passes Holm's correction at family-wise "
-        f"error {s.alpha:g} and the change is past its threshold; stable only when the whole "
-        f"{1 - s.alpha:.0%} interval lies within the thresholds; otherwise inconclusive "
-        "(never counted as stable). Within-run instability is a note, never a verdict.",
+        f"error {s.alpha:g} and the change is past its threshold; stable only when an "
+        f"equivalence test at {s.alpha:g} (two one-sided tests: the {1 - 2 * s.alpha:.0%} "
+        "interval) puts the change within the thresholds; otherwise inconclusive (never "
+        "counted as stable). Within-run instability is a note, never a verdict.",
         f"Noise model: {c.noise_model or 'none'}.",
     ]
     suite = cells.suite_line(c)
