@@ -44,7 +44,7 @@ def test_settings_lines_state_the_method_and_the_suite_shift() -> None:
     text = "\n".join(vr.settings_lines(data))
     assert "summarised by its q10 (10th percentile of per-iteration times)" in text
     assert "Holm's correction at family-wise error 0.01" in text
-    assert "stable only when the whole 99% interval lies within the thresholds" in text
+    assert "equivalence test at 0.01 (two one-sided tests: the 98% interval)" in text
     assert "Within-run instability is a note" in text
     assert "Whole suite: " in text
     assert "q-value" not in text
