@@ -39,6 +39,7 @@ from vmbench.compare.verdicts import (
     FailOn,
     Severity,
     fail_threshold,
+    relative,
 )
 from vmbench.errors import InputError, UsageError
 from vmbench.model import Run
@@ -203,7 +204,7 @@ def decide(
     out = []
     for i, bid in enumerate(ids):
         if not testable[i]:
-            change = math.expm1(mean[i]) if math.isfinite(mean[i]) else None
+            change = relative(mean[i]) if math.isfinite(mean[i]) else None
             out.append(Confirmed(bid, "inconclusive", change, None, int(k[i]), False))
             continue
         lo, hi = mean[i] - q[i] * se[i], mean[i] + q[i] * se[i]
@@ -220,8 +221,8 @@ def decide(
             Confirmed(
                 bid,
                 severity,
-                math.expm1(float(mean[i])),
-                (math.expm1(float(lo)), math.expm1(float(hi))),
+                relative(float(mean[i])),
+                (relative(float(lo)), relative(float(hi))),
                 int(k[i]),
                 severity != "inconclusive",
             )

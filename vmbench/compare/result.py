@@ -407,10 +407,14 @@ class Comparison:
                 "cliffs_delta": b.cliffs_delta,
                 "p_value": b.p_value,
                 "q_value": b.q_value,
-                "run_change": b.run_level.change if b.run_level else None,
-                "run_change_ci_low": b.run_level.ci[0] if b.run_level and b.run_level.ci else None,
-                "run_change_ci_high": b.run_level.ci[1] if b.run_level and b.run_level.ci else None,
-                "run_sigma": b.run_level.sigma if b.run_level else None,
+                "run_change": clean(b.run_level.change) if b.run_level else None,
+                "run_change_ci_low": clean(b.run_level.ci[0])
+                if b.run_level and b.run_level.ci
+                else None,
+                "run_change_ci_high": clean(b.run_level.ci[1])
+                if b.run_level and b.run_level.ci
+                else None,
+                "run_sigma": clean(b.run_level.sigma) if b.run_level else None,
                 "unstable": b.unstable,
                 "criterion_verdict": b.criterion_verdict,
                 "test": b.test,

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
+from vmbench import format as fmt
 from vmbench.settings import Settings
 from vmbench.stats.runmodel import Assessment, holm, t_cdf, t_ppf
 
@@ -102,6 +103,11 @@ MAX_LOG_CHANGE = 700.0
 
 def _r(x: float) -> float:
     return float(f"{x:.12g}")
+
+
+def relative(log_change: float) -> float:
+    """exp(log_change) - 1, infinite past what a float holds (JSON writes null)."""
+    return math.inf if log_change > MAX_LOG_CHANGE else math.expm1(log_change)
 
 
 def fail_threshold(fail_on: FailOn, settings: Settings) -> float | None:
@@ -273,9 +279,9 @@ def judge(
             RunVerdict(
                 estimator=estimator,
                 runs=runs[i],
-                total_change=math.expm1(float(a.total[i])),
-                change=math.expm1(float(a.change[i])),
-                ci=(math.expm1(float(lo[i])), math.expm1(float(hi[i]))) if tested else None,
+                total_change=relative(float(a.total[i])),
+                change=relative(float(a.change[i])),
+                ci=(relative(float(lo[i])), relative(float(hi[i]))) if tested else None,
                 p_slower=float(adj_slow[i]) if tested else None,
                 p_faster=float(adj_fast[i]) if tested else None,
                 sigma=float(a.sigma[i]) if math.isfinite(float(a.sigma[i])) else None,
@@ -298,7 +304,7 @@ def _suite(
     if not s.removed:
         return None
     effects = {
-        label: math.expm1(float(e)) for label, e in zip(run_labels, a.effects.effects, strict=True)
+        label: relative(float(e)) for label, e in zip(run_labels, a.effects.effects, strict=True)
     }
     tau = math.sqrt(a.effects.tau2) if a.effects.tau2 is not None else None
     up, down = math.log1p(settings.regression), math.log1p(-settings.improvement)
@@ -308,7 +314,7 @@ def _suite(
         # shift of the whole suite cannot be told from the machine. Past a threshold it
         # is a question to settle; within them it is reported, not judged.
         severity: SuiteSeverity = "inconclusive" if (s.shift > up or s.shift < down) else "unknown"
-        return SuiteVerdict(math.expm1(s.shift), None, None, None, severity, tau, effects, count)
+        return SuiteVerdict(relative(s.shift), None, None, None, severity, tau, effects, count)
     q = float(t_ppf(1.0 - settings.alpha / 2.0, np.array([s.df]))[0])
     lo, hi = s.shift - q * s.se, s.shift + q * s.se
     q_eq = float(t_ppf(1.0 - settings.alpha, np.array([s.df]))[0])
@@ -317,8 +323,8 @@ def _suite(
     )
     severity = "inconclusive" if sev == "insufficient" else sev  # type: ignore[assignment]
     return SuiteVerdict(
-        math.expm1(s.shift),
-        (math.expm1(lo), math.expm1(hi)),
+        relative(s.shift),
+        (relative(lo), relative(hi)),
         adj_slow,
         adj_fast,
         severity,
@@ -365,19 +371,21 @@ def notes_for(severity: Severity, verdict: RunVerdict | None, settings: Settings
     )
     if verdict.ci is None:
         notes.append(
-            f"run-level change {verdict.change:+.1%} ({where}); run-to-run noise unknown: "
+            f"run-level change {fmt.percent(verdict.change)} ({where}); run-to-run noise unknown: "
             "no replicated runs and too few benchmarks to learn it from the suite"
         )
         return notes
-    sigma = f"{verdict.sigma:.1%}" if verdict.sigma is not None else "unknown"
+    sigma = fmt.percent(verdict.sigma, signed=False) if verdict.sigma is not None else "unknown"
     notes.append(
-        f"run-level change {verdict.change:+.1%} [{verdict.ci[0]:+.1%}, {verdict.ci[1]:+.1%}] "
+        f"run-level change {fmt.percent(verdict.change)} "
+        f"[{fmt.percent(verdict.ci[0])}, {fmt.percent(verdict.ci[1])}] "
         f"({where}; run-to-run noise {sigma} from {verdict.source})"
     )
     if severity == "inconclusive":
         side = "slower" if verdict.change > 0 else "faster"
         notes.append(
-            f"inconclusive: suspected {side} by {abs(verdict.change):.1%}, but the interval "
+            f"inconclusive: suspected {side} by "
+            f"{fmt.percent(abs(verdict.change), signed=False)}, but the interval "
             f"reaches past the thresholds (-{settings.improvement:.0%}, "
             f"+{settings.regression:.0%}); more runs per side (confirmation runs) decide it"
         )
@@ -421,8 +429,8 @@ def warnings_for(
         and abs(suite.shift) >= 0.02
     ):
         warnings.append(
-            f"the whole suite moved {suite.shift:+.1%} between the sides: the machine or the "
-            "code? Benchmarks are judged relative to that shift"
+            f"the whole suite moved {fmt.percent(suite.shift)} between the sides: the machine "
+            "or the code? Benchmarks are judged relative to that shift"
             + ("" if suite.ci is not None else "; with one run a side it cannot be told apart")
         )
     unstable = [r.id for r in tested if r.unstable]

@@ -55,7 +55,9 @@ def _fits(value: Any, type_name: str) -> bool:
     """Whether a parameter value fits a notebook annotation (`str`, `float`, `list[str]`,
     `int | None`...); an annotation this does not know accepts anything."""
     text = type_name.replace(" ", "")
-    if not text or (text == "None" and value is None):
+    if not text or text == "None":
+        # `x = None` without an annotation: papermill infers "None", which says nothing
+        # about the values the notebook accepts
         return True
     options = _split_union(text)
     if len(options) > 1:
