@@ -85,9 +85,23 @@ def worker_compare(tree: Path) -> dict[str, Any]:
     out["markdown_bytes"] = len(text["markdown"].encode())
     planted = json.loads((tree.parent / "planted.json").read_text())
     found = {b.id: b.severity for b in result.benchmarks}
+    leaning = {b.id: b.judged_change for b in result.benchmarks}
+    suspects = set(result.suspects("medium"))
+
+    def caught(bid: str, expected: str) -> bool:
+        # One run a side flags nothing (no replication): a planted regression counts as
+        # found when it is flagged or a suspect (exit 3), an improvement when it is
+        # flagged or undecided leaning faster past the threshold.
+        if found.get(bid) == expected:
+            return True
+        if expected in ("high", "medium"):
+            return bid in suspects
+        change = leaning.get(bid)
+        return found.get(bid) == "inconclusive" and change is not None and change < -0.05
+
     out["benchmarks_compared"] = len(found)
     out["planted"] = len(planted)
-    out["planted_found"] = sum(found.get(i) == s for i, s in planted.items())
+    out["planted_found"] = sum(caught(i, s) for i, s in planted.items())
     out["false_alarms"] = sum(
         s in ("high", "medium", "improvement") and i not in planted for i, s in found.items()
     )
