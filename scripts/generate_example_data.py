@@ -108,6 +108,33 @@ def benchmark_ids() -> list[str]:
     return [line.strip().strip(",").strip('"') for line in block.splitlines() if '"' in line]
 
 
+def bench_once(
+    root: Path, baseline: str, factors: dict[str, float], args: list[str], clock: str
+) -> dict[str, object]:
+    """One `cargo bench` process into its own Criterion home `root/<baseline>`, saved as
+    baseline `<baseline>`; returns its log row (start, duration, 1-minute load)."""
+    env = dict(os.environ, CRITERION_HOME=str(root / baseline))
+    env.pop("VMDEMO_FACTORS", None)
+    env.pop("VMDEMO_CLOCK", None)
+    if clock != "wall":
+        env["VMDEMO_CLOCK"] = clock
+    if factors:
+        env["VMDEMO_FACTORS"] = ",".join(f"{i}={f}" for i, f in factors.items())
+    cmd = ["cargo", "bench", "--offline", "--bench", "vm", "--"]
+    cmd += ["--save-baseline", baseline, "--noplot", *args]
+    started = datetime.now(UTC)
+    load = os.getloadavg()[0]
+    subprocess.run(
+        cmd, cwd=CRATE, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return {
+        "baseline": baseline,
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
+        "loadavg_1min": round(load, 2),
+    }
+
+
 def run_interleaved(
     runs: list[tuple[str, dict[str, float]]],
     extra: list[str],
@@ -126,35 +153,10 @@ def run_interleaved(
     for k, bid in enumerate(benchmark_ids()):
         order = runs[k % len(runs) :] + runs[: k % len(runs)]
         for baseline, factors in order:
-            env = dict(os.environ, CRITERION_HOME=str(root / baseline))
-            env.pop("VMDEMO_FACTORS", None)
-            env.pop("VMDEMO_CLOCK", None)
-            if (clock or CLOCK) != "wall":
-                env["VMDEMO_CLOCK"] = clock or CLOCK
-            if factors:
-                env["VMDEMO_FACTORS"] = ",".join(f"{i}={f}" for i, f in factors.items())
-            cmd = ["cargo", "bench", "--offline", "--bench", "vm", "--"]
-            cmd += ["--save-baseline", baseline, "--noplot", *extra, f"^{re.escape(bid)}$"]
-            started = datetime.now(UTC)
-            load = os.getloadavg()[0]
-            subprocess.run(
-                cmd,
-                cwd=CRATE,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            row = bench_once(
+                root, baseline, factors, [*extra, f"^{re.escape(bid)}$"], clock or CLOCK
             )
-            seconds = (datetime.now(UTC) - started).total_seconds()
-            log_rows.append(
-                {
-                    "benchmark": bid,
-                    "baseline": baseline,
-                    "started": started.isoformat(timespec="seconds"),
-                    "seconds": round(seconds, 1),
-                    "loadavg_1min": round(load, 2),
-                }
-            )
+            log_rows.append({"benchmark": bid, **row})
         log(f"{k + 1:2d}/{len(benchmark_ids())} {bid} (load {os.getloadavg()[0]:.2f})")
     return log_rows
 
@@ -169,33 +171,10 @@ def run_sequential(
     """
     log_rows: list[dict[str, object]] = []
     for baseline, factors in runs:
-        env = dict(os.environ, CRITERION_HOME=str(root / baseline))
-        env.pop("VMDEMO_FACTORS", None)
-        env.pop("VMDEMO_CLOCK", None)
-        if factors:
-            env["VMDEMO_FACTORS"] = ",".join(f"{i}={f}" for i, f in factors.items())
-        cmd = ["cargo", "bench", "--offline", "--bench", "vm", "--"]
-        cmd += ["--save-baseline", baseline, "--noplot", *extra]
-        started = datetime.now(UTC)
-        load = os.getloadavg()[0]
-        subprocess.run(
-            cmd,
-            cwd=CRATE,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        seconds = (datetime.now(UTC) - started).total_seconds()
-        log_rows.append(
-            {
-                "baseline": baseline,
-                "started": started.isoformat(timespec="seconds"),
-                "seconds": round(seconds, 1),
-                "loadavg_1min": round(load, 2),
-            }
-        )
-        log(f"sequential run {baseline} done in {seconds:.0f} s (load {load:.2f})")
+        row = bench_once(root, baseline, factors, extra, "wall")
+        log_rows.append(row)
+        seconds, load = row["seconds"], row["loadavg_1min"]
+        log(f"sequential run {baseline} done in {seconds} s (load {load})")
     return log_rows
 
 
@@ -204,13 +183,13 @@ def cmd_wallclock() -> None:
     if WALLCLOCK.exists():
         shutil.rmtree(WALLCLOCK)
     record: dict[str, object] = {"machine": machine(), "clock": "wall"}
-    for mode, runner in (("sequential", run_sequential), ("interleaved", run_interleaved)):
+    for mode in ("sequential", "interleaved"):
         tree = WALLCLOCK / mode
         with tempfile.TemporaryDirectory(prefix=f"vmdemo-wall-{mode}-") as tmp:
             if mode == "interleaved":
                 rows = run_interleaved(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp), "wall")
             else:
-                rows = runner(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp))
+                rows = run_sequential(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp))
             for baseline, _ in WALLCLOCK_RUNS:
                 copy_baseline(Path(tmp) / baseline, baseline, tree)
         record[mode] = {

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from vmbench.errors import UsageError
 
@@ -33,18 +33,7 @@ CORRECTIONS: tuple[Correction, ...] = ("fdr_bh", "bonferroni", "none")
 Estimator = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 ]
-ESTIMATORS: tuple[Estimator, ...] = (
-    "mean",
-    "median",
-    "q25",
-    "q10",
-    "q05",
-    "min",
-    "trimmed",
-    "lower_half",
-    "low10",
-    "low5",
-)
+ESTIMATORS: tuple[Estimator, ...] = get_args(Estimator)
 DEFAULT_ESTIMATOR: Estimator = "min"
 SEED = 20_251_126  # fixed so that results are identical run to run
 

@@ -240,7 +240,8 @@ class Assessment:
     prior: Prior | None
 
 
-def _assess(
+@np.errstate(all="ignore")  # degenerate inputs give NaN or inf entries, never a warning
+def assess(
     y: FloatArray,
     groups: np.ndarray,
     *,
@@ -341,28 +342,3 @@ def _assess(
         effects=effects,
         prior=prior,
     )
-
-
-def assess(
-    y: FloatArray,
-    groups: np.ndarray,
-    *,
-    extra_ss: FloatArray | None = None,
-    extra_df: FloatArray | None = None,
-    extra_tau: tuple[float, int] | None = None,
-    within_var: FloatArray | None = None,
-) -> Assessment:
-    """Run-level estimates for every benchmark (see `_assess`).
-
-    Degenerate inputs (zero or infinite spreads, a benchmark missing on a side) give NaN
-    or infinite entries where no number exists; they are never a warning or an error.
-    """
-    with np.errstate(all="ignore"):
-        return _assess(
-            y,
-            groups,
-            extra_ss=extra_ss,
-            extra_df=extra_df,
-            extra_tau=extra_tau,
-            within_var=within_var,
-        )
