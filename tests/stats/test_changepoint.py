@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import special, stats
 
 from vmbench.errors import UsageError
 from vmbench.settings import StepSettings
@@ -17,6 +17,7 @@ from vmbench.stats.changepoint import (
     Noise,
     detect_steps,
     diff_variance,
+    mad_difference_df,
     median3,
     noise_model,
     scan,
@@ -283,3 +284,14 @@ def test_suite_noise_moderates_short_series_only() -> None:
     spread_post = np.std([n.sigma for n in noises[5:]])
     assert spread_post < spread_own
     assert suite_noise([short[0]]) == [noise_model(np.log(short[0]), STRICT.short_phi)]
+
+
+@pytest.mark.parametrize("m", [4, 6, 11, 18])
+def test_mad_difference_df_matches_the_spread_of_log_mad(m: int) -> None:
+    rng = np.random.default_rng(8_000 + m)
+    d = np.diff(rng.normal(size=(40_000, m + 1)), axis=1)
+    mad = np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1)
+    observed = float(np.var(np.log(mad**2)))
+    assert float(special.polygamma(1, mad_difference_df(m) / 2)) == pytest.approx(
+        observed, rel=0.06
+    )

@@ -533,7 +533,8 @@ def suite_noise(
         if y.size < 4:
             continue
         if noise.short:
-            var_d, df[i] = mad_variance(np.diff(y))
+            var_d, _ = mad_variance(np.diff(y))
+            df[i] = mad_difference_df(y.size - 1)
             s2[i] = var_d / (2.0 * (1.0 - noise.phi))  # Var(y_t - y_t-1) = 2 s^2 (1 - phi)
         else:
             s2[i], df[i] = noise.sigma**2, noise.df
@@ -548,6 +549,16 @@ def suite_noise(
         else noise
         for noise, v in zip(models, post, strict=True)
     ]
+
+
+def mad_difference_df(m: int) -> float:
+    """Degrees of freedom of the squared MAD (about the median) of m successive
+    differences of normal noise, as the prior fit needs them: the df whose log chi-square
+    variance, trigamma(df / 2), equals Var(log MAD^2). Simulated (400,000 series per m,
+    3 <= m <= 18) within 0.2 df by 0.64 floor(m / 2) + 0.47; the asymptotic 37 %
+    efficiency (`runmodel.mad_variance`) understates it by a quarter at m = 6, which
+    would make every suite look alike and pool its noise whole."""
+    return 0.64 * (m // 2) + 0.47
 
 
 def detect_steps(
