@@ -412,7 +412,7 @@ def merge(docs: list[dict[str, Any]], reuse: dict[str, Path] | None = None) -> d
         tally.data[method] = old["tally"][method]
         seconds[method] = old["seconds"][method]
         out["anchors"] = sorted({*out["anchors"], method})
-        out["reused"][method] = str(path.relative_to(ROOT) if path.is_absolute() else path)
+        out["reused"][method] = str(path.resolve().relative_to(ROOT.resolve()))
         if out["real"] and old.get("real"):
             for label, methods in out["real"].items():
                 if isinstance(methods, dict) and method in old["real"].get(label, {}):
