@@ -178,13 +178,16 @@ def run_sequential(
     return log_rows
 
 
-def cmd_wallclock() -> None:
+def cmd_wallclock(into: str) -> None:
+    """Record the wall-clock set into examples/data/<into> (a second set, recorded under
+    other load, goes beside the first: `--into wallclock-moderate`)."""
+    dest = DATA / into
     build()
-    if WALLCLOCK.exists():
-        shutil.rmtree(WALLCLOCK)
+    if dest.exists():
+        shutil.rmtree(dest)
     record: dict[str, object] = {"machine": machine(), "clock": "wall"}
     for mode in ("sequential", "interleaved"):
-        tree = WALLCLOCK / mode
+        tree = dest / mode
         with tempfile.TemporaryDirectory(prefix=f"vmdemo-wall-{mode}-") as tmp:
             if mode == "interleaved":
                 rows = run_interleaved(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp), "wall")
@@ -197,10 +200,10 @@ def cmd_wallclock() -> None:
             "runs": rows,
         }
     write_json(
-        WALLCLOCK / "PLANTED.json",
+        dest / "PLANTED.json",
         {name: WALLCLOCK_PLANTED for name, factors in WALLCLOCK_RUNS if factors},
     )
-    write_json(WALLCLOCK / "runs.json", record)
+    write_json(dest / "runs.json", record)
 
 
 def copy_baseline(home: Path, baseline: str, dest: Path) -> int:
@@ -585,6 +588,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", choices=["pilot", "main", "history", "wallclock", "readme"])
     parser.add_argument("--runs", type=int, default=3, help="pilot runs")
+    parser.add_argument(
+        "--into", default=WALLCLOCK.name, help="wallclock: directory under examples/data"
+    )
     args = parser.parse_args()
     if shutil.which("cargo") is None and args.stage != "readme":
         sys.exit("generate_example_data: cargo not found (apt-get install cargo)")
@@ -593,7 +599,7 @@ def main() -> None:
         "pilot": lambda: cmd_pilot(args.runs),
         "main": cmd_main,
         "history": cmd_history,
-        "wallclock": cmd_wallclock,
+        "wallclock": lambda: cmd_wallclock(args.into),
         "readme": cmd_readme,
     }[args.stage]()
     log(f"done in {time.monotonic() - started:.0f} s")
