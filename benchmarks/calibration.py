@@ -54,7 +54,7 @@ DATA = ROOT / "examples" / "data"
 
 # Wall-clock sets (`scripts/generate_example_data.py wallclock --into NAME`), each recorded
 # under another load of the shared machine; runs.json has the load of every run.
-WALL_SETS = ("wallclock", "wallclock-moderate")
+WALL_SETS = ("wallclock", "wallclock-load4-9")
 
 
 def _load_range(record: dict[str, object], mode: str) -> str:

@@ -180,7 +180,7 @@ def run_sequential(
 
 def cmd_wallclock(into: str) -> None:
     """Record the wall-clock set into examples/data/<into> (a second set, recorded under
-    other load, goes beside the first: `--into wallclock-moderate`)."""
+    other load, goes beside the first: `--into wallclock-load4-9`)."""
     dest = DATA / into
     build()
     if dest.exists():
@@ -464,7 +464,8 @@ def cmd_readme() -> None:
         "",
     ]
     lines += history_section()
-    lines += wallclock_section()
+    lines += wallclock_section(WALLCLOCK)
+    lines += wallclock_section(DATA / "wallclock-load4-9")
     (DATA / "README.md").write_text("\n".join(lines))
     log("wrote examples/data/README.md")
 
@@ -494,17 +495,17 @@ def fmt_ns(ns: float) -> str:
     return f"{ns:.1f} ns"
 
 
-def wallclock_section() -> list[str]:
-    record_path = WALLCLOCK / "runs.json"
+def wallclock_section(root: Path) -> list[str]:
+    record_path = root / "runs.json"
     if not record_path.exists():
         return []
     record = json.loads(record_path.read_text())
     lines = [
-        "## `wallclock/`: wall-clock runs for calibrating the verdicts",
+        f"## `{root.name}/`: wall-clock runs for calibrating the verdicts",
         "",
         "The same suite on Criterion's default wall clock, as plain `cargo bench` measures on",
         "a CI runner: six identical runs `a1`..`a6` and three runs `p1`..`p3` with planted",
-        "changes (`wallclock/PLANTED.json`: "
+        f"changes (`{root.name}/PLANTED.json`: "
         + ", ".join(f"`{k}` x{v}" for k, v in WALLCLOCK_PLANTED.items())
         + "), recorded twice:",
         "",
@@ -521,13 +522,13 @@ def wallclock_section() -> list[str]:
             if mode in record
         )
         + " on 2 cores), so these runs carry the run-to-run noise of a busy shared",
-        "runner, and more. `benchmarks/calibration.py` scores every comparison mode on them;",
-        "`wallclock/runs.json` has the settings, start times, durations and load.",
+        "runner. `benchmarks/calibration.py` scores every comparison mode on them;",
+        f"`{root.name}/runs.json` has the settings, start times, durations and load.",
         "",
         "| benchmark | a-runs spread (sequential, mean) | a-runs spread (sequential, min) |",
         "|---|---:|---:|",
     ]
-    tree = WALLCLOCK / "sequential"
+    tree = root / "sequential"
     means = [read_means(tree, f"a{i}") for i in range(1, 7)]
     mins = [read_mins(tree, f"a{i}") for i in range(1, 7)]
     for bid in sorted(means[0]):
