@@ -215,7 +215,8 @@ def test_detect_loads_only_what_it_uses(tmp_path: Path) -> None:
     # `vmbench detect` is the CI gate: its start-up (benchmarks/run.py measures it) pays for
     # every module it imports. It needs numpy and scipy.special; not pandas or pyarrow (the
     # history and notebook frames), not scipy.stats (exact small-sample tests only), not the
-    # confirmation module (only with --suspects) or the renderers of other formats.
+    # confirmation module (only with --suspects), the renderers of other formats or the
+    # readers of file REFs.
     data = REPO / "examples" / "data" / "criterion"
     if not data.is_dir():
         pytest.skip(f"{data} not there (bundled example data)")
@@ -231,4 +232,5 @@ def test_detect_loads_only_what_it_uses(tmp_path: Path) -> None:
     assert {"vmbench.cli.compare", "vmbench.render.table", "scipy.special"} <= loaded
     unused = {"pandas", "pyarrow", "matplotlib", "scipy.stats", "vmbench.compare.confirm"}
     unused |= {"vmbench.render.json", "vmbench.render.csv", "vmbench.history"}
+    unused |= {"vmbench.readers.baseline_file", "vmbench.readers.cargo_criterion"}
     assert not loaded & unused, f"`vmbench detect` loads {sorted(loaded & unused)}"
