@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.install import fresh_venv, offline_env, wheelhouse
+from tests.support.install import copy_source, fresh_venv, offline_env, wheelhouse
 from tests.support.paths import EXAMPLES, REPO
 
 ROOT = REPO
@@ -35,8 +35,9 @@ EXTRA_MESSAGE = "pip install 'vmbench[report]'"
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = copy_source(tmp_path_factory.mktemp("source") / "vmbench")  # built there
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
         env=offline_env(wheelhouse(("report",))),  # the build backend from the wheelhouse
         check=True,
         capture_output=True,

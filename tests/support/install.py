@@ -15,7 +15,10 @@ anything else fails instead of reaching the network.
 - `offline_env(wheels, venv)`: the environment of a command run in a fresh venv, with
   nothing of this checkout or of the test run's venv (PYTHONPATH, VIRTUAL_ENV);
 - `fresh_venv(path)`: `python -m venv` from the base interpreter (no site-packages of
-  the test run's venv, so a dependency missing from pyproject.toml shows up).
+  the test run's venv, so a dependency missing from pyproject.toml shows up);
+- `copy_source(target)`: the repository's files without build output or caches, to build
+  from: pip builds a source tree in place (build/, *.egg-info), and setuptools keeps
+  stale files in build/ from one build to the next, so nothing is built in this tree.
 """
 
 from __future__ import annotations
@@ -117,3 +120,11 @@ def fresh_venv(path: Path) -> Path:
     base_python = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", str(path)], check=True, timeout=300)
     return path
+
+
+def copy_source(target: Path) -> Path:
+    """A copy of this source tree to build or check out from; returns `target`."""
+    junk = (".git", ".venv", "target", "build", "dist", "*.egg-info", "__pycache__", "outputs")
+    caches = (".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis")
+    shutil.copytree(REPO, target, symlinks=True, ignore=shutil.ignore_patterns(*junk, *caches))
+    return target
