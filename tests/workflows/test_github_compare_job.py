@@ -45,7 +45,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.install import fresh_venv, offline_env, wheelhouse
+from tests.support.install import copy_source, fresh_venv, offline_env, wheelhouse
 from tests.support.paths import REPO
 from vmbench import escape
 
@@ -233,11 +233,13 @@ def run_job(
     local_actions: Mapping[str, Callable[[dict[str, Any], Path], None]],
     replaced_steps: Mapping[str, Callable[[Path], None]],
     github_context: Mapping[str, Any] | None = None,
+    checkout: Path = ROOT,
 ) -> JobResult:
     """Run one job's steps as GitHub does. A `uses: ./path` step is a composite action of
     this repository: its `action.yml` steps run the same way, with `inputs` from `with:`
     (defaults filled in), its own `steps` scope, GITHUB_ACTION_PATH, and its `outputs`
-    evaluated into the calling step's outputs."""
+    evaluated into the calling step's outputs. `checkout` is where the actions are read
+    from (and what GITHUB_ACTION_PATH points into)."""
     job = workflow["jobs"][job_name]
     temp = workspace.parent / f"{workspace.name}-runner"
     temp.mkdir()
@@ -305,7 +307,7 @@ def run_job(
                 ran.append(name)
                 continue
             if step.get("uses", "").startswith("./"):
-                action_dir = ROOT / step["uses"][2:]
+                action_dir = checkout / step["uses"][2:]
                 action = yaml.safe_load((action_dir / "action.yml").read_text(encoding="utf-8"))
                 given = layer(step.get("with"), context)
                 declared = action.get("inputs", {})
@@ -472,13 +474,6 @@ class Installs:
         return installed
 
 
-def _copy_checkout(target: Path) -> None:
-    # What actions/checkout gives the benchmark job: the repository's files, no build output.
-    junk = (".git", ".venv", "target", "build", "dist", "*.egg-info", "__pycache__", "outputs")
-    caches = (".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis")
-    shutil.copytree(ROOT, target, symlinks=True, ignore=shutil.ignore_patterns(*junk, *caches))
-
-
 @pytest.fixture(scope="session")
 def installs(tmp_path_factory: pytest.TempPathFactory) -> Installs:
     """Once per session: the install steps of benchmark.yml, run as the jobs run them."""
@@ -496,7 +491,7 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> Installs:
     # The benchmark job's install step in a checkout, with the runner image's python3.
     step = next(s for s in jobs["benchmark"]["steps"] if s.get("id") == "install")
     checkout = root / "checkout"
-    _copy_checkout(checkout)
+    copy_source(checkout)  # what actions/checkout gives the job
     interpreter = Path(getattr(sys, "_base_executable", sys.executable)).parent
     bench = run_job(
         {**workflow, "jobs": {"benchmark": {**jobs["benchmark"], "steps": [step]}}},
@@ -509,8 +504,8 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> Installs:
     assert bench.status == "success", bench.failed_step
     (bench_bin,) = bench.paths
 
-    # setup-vmbench as the compare job uses it (the notify job names the same extras),
-    # installing into a fresh venv: the Python actions/setup-python puts on PATH.
+    # setup-vmbench as the compare job uses it (the notify job names the same extras), from
+    # the checkout, installing into a fresh venv: the Python actions/setup-python provides.
     step = next(
         s for s in jobs["compare"]["steps"] if s.get("uses") == "./.github/actions/setup-vmbench"
     )
@@ -527,6 +522,7 @@ def installs(tmp_path_factory: pytest.TempPathFactory) -> Installs:
         runner_env=runner_env(python),
         local_actions=_local_actions(),
         replaced_steps={},
+        checkout=checkout,  # pip builds in the checkout, never in this source tree
     )
     assert setup.status == "success", setup.failed_step
     assert "./.github/actions/setup-vmbench" in setup.uses
@@ -976,3 +972,142 @@ def test_compare_job_fails_with_a_note_on_bad_input(
     assert result.summary.startswith(MARKER)
     assert "vmbench could not compare the runs" in result.summary
     assert "actions/github-script" in result.uses  # the PR still hears about it
+
+
+# --- the default pull request path on a real crate: base, candidate, base again ------
+
+REGISTRY = Path("/usr/share/cargo/registry")
+_LIB = (
+    "pub fn fib(n: u64) -> u64 { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }\n"
+    "pub fn squares(n: u64) -> u64 { (0..n).fold(0, |a, b| a.wrapping_add(b * b)) }\n"
+)
+_BENCH = (
+    "use criterion::{black_box, criterion_group, criterion_main, Criterion};\n"
+    "fn b(c: &mut Criterion) {\n"
+    '    c.bench_function("fib", |b| b.iter(|| plain::fib(black_box(FIB))));\n'
+    '    c.bench_function("squares/1000", |b| b.iter(|| plain::squares(black_box(1000))));\n'
+    '    c.bench_function("squares/3000", |b| b.iter(|| plain::squares(black_box(3000))));\n'
+    "}\ncriterion_group!(g, b);\ncriterion_main!(g);\n"
+)
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env
+    )
+    return done.stdout.strip()
+
+
+def _crate_repository(root: Path) -> tuple[str, str]:
+    """A git repository with a `cargo new --lib` crate set up by `vmbench init` (base
+    commit), then a candidate commit where one of three benchmarks is about 4x slower.
+    Built offline against Debian's Criterion in the demo crate's target directory (as
+    tests/workflows/test_bench_real_crate.py), so Criterion is compiled once."""
+    from vmbench.pipeline.init import init_repository
+
+    crate = root / "plain"
+    (crate / "src").mkdir(parents=True)
+    (crate / "benches").mkdir()
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "plain"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n\n'
+        '[dev-dependencies]\ncriterion = { version = "0.3", default-features = false }\n\n'
+        '[[bench]]\nname = "speed"\nharness = false\n'
+    )
+    (crate / "src" / "lib.rs").write_text(_LIB)
+    (crate / "benches" / "speed.rs").write_text(_BENCH.replace("FIB", "15"))
+    (crate / ".cargo").mkdir()
+    shutil.copy(ROOT / "examples/vmdemo/.cargo/config.toml", crate / ".cargo/config.toml")
+    init_repository(crate, ref="0" * 40)
+    (root / ".gitignore").write_text("target\n")
+    shared = ROOT / "examples/vmdemo/target"  # git-ignored; cargo makes it on first use
+    shared.mkdir(exist_ok=True)
+    (crate / "target").symlink_to(shared, target_is_directory=True)
+    _git(root, "init", "--quiet", "--initial-branch", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "--quiet", "-m", "base")
+    base = _git(root, "rev-parse", "HEAD")
+    (crate / "benches" / "speed.rs").write_text(_BENCH.replace("FIB", "18"))
+    _git(root, "commit", "--quiet", "-am", "fib: slower")
+    return base, _git(root, "rev-parse", "HEAD")
+
+
+@pytest.mark.slow
+@pytest.mark.cargo
+def test_pull_request_path_on_a_real_crate(
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
+) -> None:
+    # The benchmark job as a pull request runs it, on a real crate with real cargo and
+    # Criterion: run-benchmarks measures the base commit (a git worktree outside the
+    # workspace) and the candidate interleaved, base-1, pr-1, base-2; the compare action
+    # gates (with its default confirmation runs of suspects); then the compare job reports
+    # from the uploaded artifact. vmbench is the one the jobs' install steps installed.
+    for tool in ("cargo", "git"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed")
+    if not any(REGISTRY.glob("criterion-0.3*")):
+        pytest.skip("Debian's librust-criterion-dev is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    base, head = _crate_repository(repo)
+    job = json.loads(json.dumps(workflow["jobs"]["benchmark"]))
+    # The container's apt-get, the checkout (the repository is the workspace) and the
+    # toolchain set-up (cargo is on PATH) are the runner's; everything else runs.
+    skip = ("Install Debian packages", "Check out", "Set up Rust")
+    job["steps"] = [s for s in job["steps"] if not s.get("name", "").startswith(skip)]
+    job["env"] |= {"VMBENCH_WORKSPACE": "plain", "MEASUREMENT_TIME": "1"}  # a short run
+    pull_request = json.loads(json.dumps(GITHUB))
+    pull_request["sha"] = head
+    pull_request["event"]["pull_request"]["base"]["sha"] = base
+    home = Path(os.environ.get("HOME", str(tmp_path)))
+    rust = {  # the runner's toolchain; HOME itself is the runner's own
+        "CARGO_HOME": os.environ.get("CARGO_HOME", str(home / ".cargo")),
+        "RUSTUP_HOME": os.environ.get("RUSTUP_HOME", str(home / ".rustup")),
+    }
+    bench = run_job(
+        {**workflow, "jobs": {"benchmark": job}},
+        "benchmark",
+        workspace=repo,
+        runner_env=_runner_env(tmp_path, installs.benchmark, **rust),
+        local_actions=_local_actions(),
+        replaced_steps={"install": installs.done(installs.benchmark)},
+        github_context=pull_request,
+    )
+    assert bench.status == "success", bench.failed_step
+    assert "./.github/actions/run-benchmarks" in bench.uses
+    manifest = json.loads((repo / "artifact/criterion/vmbench-runs.json").read_text())
+    assert manifest["base_commit"] == base
+    assert manifest["runs"]["baseline"] == ["base-1", "base-2"]
+    assert manifest["runs"]["candidate"] == ["pr-1"]
+    gate = json.loads((repo / "artifact/vmbench-out/gate.json").read_text())
+    assert gate["status"] == "regression", gate
+
+    workspace = tmp_path / "compare-ws"
+    workspace.mkdir()
+    result = run_job(
+        workflow,
+        "compare",
+        workspace=workspace,
+        runner_env=_runner_env(tmp_path, installs.setup_python),
+        local_actions=_local_actions(repo / "artifact"),
+        replaced_steps={"install": installs.done(installs.setup_python)},
+        github_context=pull_request,
+    )
+    assert result.status == "failure"
+    assert result.failed_step == "Regression gate"
+    assert "🔴" in result.summary
+    comparison = json.loads((workspace / "vmbench-out/comparison.json").read_text())
+    severity = {b["id"]: b["severity"] for b in comparison["benchmarks"]}
+    assert severity["fib"] == "high", severity
+    assert escape.markdown("fib") in result.summary
+    # (The unchanged benchmarks are timed by the wall clock of a shared machine in a
+    # one-second measurement: their verdicts are not asserted here; the gate's false-alarm
+    # rate is measured in tests/compare/test_verdict_error_rates.py.)
