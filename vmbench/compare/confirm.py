@@ -1,11 +1,11 @@
 """Confirmation runs: settle suspected regressions with base and candidate interleaved.
 
-When a comparison cannot decide a benchmark whose best estimate is a slow-down past the
-gate's threshold (`inconclusive`), `vmbench detect` exits 3 and lists the suspects
-(`suspects_document`). The runner then measures only those benchmarks again, base and
-candidate alternating (A B A B ..., one process per benchmark and side), one *round* at a
-time, and calls `decide` after each round until every suspect is decided or the budget of
-rounds is spent.
+When a comparison cannot decide a benchmark (`inconclusive`) that leans slower and whose
+interval reaches past the gate's threshold (`vmbench.compare.verdicts.reaches_past`),
+`vmbench detect` exits 3 and lists the suspects (`suspects_document`). The runner then
+measures only those benchmarks again, base and candidate alternating (A B A B ..., one
+process per benchmark and side), one *round* at a time, and calls `decide` after each
+round until every suspect is decided or the budget of rounds is spent.
 
 Rounds are paired: the base and candidate runs of one round follow each other within
 seconds, so what slows the machine for a while falls on both. The change of benchmark i
@@ -39,6 +39,7 @@ from vmbench.compare.verdicts import (
     FailOn,
     Severity,
     fail_threshold,
+    reaches_past,
     relative,
 )
 from vmbench.errors import InputError, UsageError
@@ -96,9 +97,12 @@ class Confirmed:
     id: str
     severity: Severity  # high/medium/improvement/stable decided; inconclusive pending
     change: float | None  # relative, candidate over base (geometric mean over rounds)
-    ci: tuple[float, float] | None
+    ci: tuple[float, float] | None  # at the look's level, alpha / (budget - 1)
     rounds: int
     decided: bool
+    # upper end of the (1 - alpha) interval, as in a comparison's verdict: while it
+    # reaches past the gate's threshold, an undecided suspect stays suspected
+    reach: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,9 +128,9 @@ class Confirmation:
             return GATE_FAIL
         threshold = fail_threshold(fail_on, settings)
         for b in self.benchmarks:
-            if b.decided or threshold is None or b.change is None:
+            if b.decided or b.change is None:
                 continue
-            if b.change > threshold:
+            if reaches_past(b.change, None if b.reach is None else (b.change, b.reach), threshold):
                 return GATE_CONFIRM
         return GATE_PASS
 
@@ -146,6 +150,7 @@ class Confirmation:
                     "ci": list(b.ci) if b.ci else None,
                     "rounds": b.rounds,
                     "decided": b.decided,
+                    "reach": b.reach,
                 }
                 for b in self.benchmarks
             ],
@@ -199,6 +204,7 @@ def decide(
     adj_slow, adj_fast = holm(p_slow), holm(p_fast)
     q = t_ppf(1.0 - level / 2.0, np.where(testable, post_df, 1.0))
     q_eq = t_ppf(1.0 - level, np.where(testable, post_df, 1.0))
+    q_reach = t_ppf(1.0 - settings.alpha / 2.0, np.where(testable, post_df, 1.0))
     up, top = math.log1p(settings.regression), math.log1p(settings.high)
     down = math.log1p(-settings.improvement)
     out = []
@@ -225,6 +231,7 @@ def decide(
                 (relative(float(lo)), relative(float(hi))),
                 int(k[i]),
                 severity != "inconclusive",
+                relative(float(mean[i] + q_reach[i] * se[i])),
             )
         )
     return Confirmation(tuple(out), len(base_rounds), budget, level)
