@@ -209,3 +209,28 @@ def test_help_loads_no_plotting_or_notebook_module(command: str) -> None:
     loaded = _loaded_after(code)
     heavy = loaded & {"matplotlib", "papermill", "nbconvert", "nbformat", "nbclient"}
     assert not heavy, f"`vmbench {command} --help` loads {sorted(heavy)}"
+
+
+def test_detect_loads_only_what_it_uses(tmp_path: Path) -> None:
+    # `vmbench detect` is the CI gate: its start-up (benchmarks/run.py measures it) pays for
+    # every module it imports. It needs numpy and scipy.special; not pandas or pyarrow (the
+    # history and notebook frames), not scipy.stats (exact small-sample tests only), not the
+    # confirmation module (only with --suspects), the renderers of other formats or the
+    # readers of file REFs.
+    data = REPO / "examples" / "data" / "criterion"
+    if not data.is_dir():
+        pytest.skip(f"{data} not there (bundled example data)")
+    argv = ["detect", str(data), "--baseline", "main", "--candidate", "pr"]
+    argv += ["--output", str(tmp_path / "detect.txt")]  # stdout: only the module list
+    code = f"from vmbench.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass"
+    code += "\nimport sys\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(out.split())
+    assert (tmp_path / "detect.txt").stat().st_size > 0  # it ran
+    assert {"vmbench.cli.compare", "vmbench.render.table", "scipy.special"} <= loaded
+    unused = {"pandas", "pyarrow", "matplotlib", "scipy.stats", "vmbench.compare.confirm"}
+    unused |= {"vmbench.render.json", "vmbench.render.csv", "vmbench.history"}
+    unused |= {"vmbench.readers.baseline_file", "vmbench.readers.cargo_criterion"}
+    assert not loaded & unused, f"`vmbench detect` loads {sorted(loaded & unused)}"

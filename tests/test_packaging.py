@@ -3,8 +3,9 @@ install profile promises.
 
 The wheel is built once; each profile gets a fresh venv (no system site-packages, so a
 dependency missing from pyproject.toml shows up) into which pip installs the wheel with
-that profile's extras, from PyPI through pip's cache. Then the commands the profile
-promises run on the bundled data from an unrelated working directory:
+that profile's extras (`pip install WHEEL[extras]`), resolving the dependencies from the
+wheelhouse of tests/support/install.py (built once per machine, then offline). Then the
+commands the profile promises run on the bundled data from an unrelated working directory:
 
 - base (`pip install vmbench`): every command except `report`, which says in one line
   which extra to install and exits 2;
@@ -15,7 +16,6 @@ promises run on the bundled data from an unrelated working directory:
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.install import copy_source, fresh_venv, offline_env, wheelhouse
 from tests.support.paths import EXAMPLES, REPO
 
 ROOT = REPO
@@ -34,8 +35,10 @@ EXTRA_MESSAGE = "pip install 'vmbench[report]'"
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = copy_source(tmp_path_factory.mktemp("source") / "vmbench")  # built there
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
+        env=offline_env(wheelhouse(("report",))),  # the build backend from the wheelhouse
         check=True,
         capture_output=True,
         timeout=600,
@@ -66,28 +69,18 @@ def test_wheel_carries_every_package_of_the_source_tree(wheel: Path) -> None:
     assert not [n for n in names if n.startswith("tests/") or "synthetic" in n]  # no test support
 
 
-def _clean_env(venv: Path) -> dict[str, str]:
-    # Nothing of this checkout or of the test run's venv may leak into the fresh one.
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(venv)
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return env
-
-
 class Install:
     """A fresh venv with the wheel installed under one profile's extras."""
 
     def __init__(self, root: Path, wheel: Path, extras: str) -> None:
-        self.venv = root / "venv"
+        self.venv = fresh_venv(root / "venv")
+        self.env = offline_env(wheelhouse(("report",)), self.venv)
         self.work = root / "work"  # an unrelated working directory: no checkout here
         self.work.mkdir()
-        base_python = getattr(sys, "_base_executable", sys.executable)
-        subprocess.run([base_python, "-m", "venv", str(self.venv)], check=True, timeout=300)
         spec = f"{wheel}[{extras}]" if extras else str(wheel)
         proc = subprocess.run(
             [str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q", spec],
-            env=_clean_env(self.venv),
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=3600,
@@ -99,7 +92,7 @@ class Install:
         return subprocess.run(
             [str(self.venv / "bin" / "vmbench"), *args],
             cwd=self.work,
-            env=_clean_env(self.venv),
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=900,
@@ -110,7 +103,7 @@ class Install:
         return subprocess.run(
             [str(self.venv / "bin" / "python"), "-c", code],
             cwd=self.work,
-            env=_clean_env(self.venv),
+            env=self.env,
             capture_output=True,
             text=True,
             timeout=300,

@@ -42,6 +42,8 @@ def _hidden(ch: str) -> bool:
 def visible(text: str) -> str:
     """One line of visible characters: whitespace runs -> one space, controls -> \\uXXXX."""
     flat = _SPACE.sub(" ", str(text))
+    if flat.isascii() and flat.isprintable():  # the usual id: nothing to replace
+        return flat
     return "".join(
         f"\\u{ord(ch):04x}" if _hidden(ch) else " " if unicodedata.category(ch) == "Zs" else ch
         for ch in flat

@@ -5,9 +5,18 @@ GITHUB_EVENT_NAME=pull_request, GITHUB_STEP_SUMMARY/GITHUB_OUTPUT/GITHUB_ENV/GIT
 pointing at temporary files, each step's `env:` with its `${{ }}` expressions evaluated
 (step outputs included) and the `if:` conditions honoured. The `uses:` steps get local
 equivalents: checkout copies the repository's params, setup-python and cache do nothing
-(this venv is on PATH), download-artifact puts the bundled Criterion data where the job
-expects the benchmark job's artifact. The `install` step (pip install of vmbench) is
-replaced by this venv. Nothing else is replaced: the job's own scripts decide.
+(the interpreter stands on PATH), download-artifact puts the bundled Criterion data where
+the job expects the benchmark job's artifact. Nothing else is replaced: the job's own
+scripts decide.
+
+vmbench is installed the way the workflow installs it, once per test session (the
+`installs` fixture): the benchmark job's `install` step, verbatim, in a copy of this
+checkout (a fresh venv in RUNNER_TEMP, `pip install .`: the base install), and the
+setup-vmbench action's steps with the `extras` the compare job names (`pip install
+"$SOURCE[report]"` into a fresh venv standing in for setup-python's Python). pip resolves
+the dependencies from a local wheelhouse (tests/support/install.py), not the network. Each
+replay then runs with that vmbench on PATH: its `install` steps are the ones the fixture
+ran, and nothing of this test run's venv or checkout (PYTHONPATH) is visible to the jobs.
 
 Against the bundled data the job must fail on the planted regression (`pr` vs `main`)
 with the markdown in the step summary, and pass on an A/A pair. The PR comment script
@@ -36,6 +45,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.install import copy_source, fresh_venv, offline_env, wheelhouse
 from tests.support.paths import REPO
 from vmbench import escape
 
@@ -190,6 +200,7 @@ class JobResult:
     outputs: dict[str, dict[str, str]]
     workspace: Path
     uses: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # what the steps added to GITHUB_PATH
 
 
 def _parse_env_file(path: Path) -> dict[str, str]:
@@ -222,11 +233,13 @@ def run_job(
     local_actions: Mapping[str, Callable[[dict[str, Any], Path], None]],
     replaced_steps: Mapping[str, Callable[[Path], None]],
     github_context: Mapping[str, Any] | None = None,
+    checkout: Path = ROOT,
 ) -> JobResult:
     """Run one job's steps as GitHub does. A `uses: ./path` step is a composite action of
     this repository: its `action.yml` steps run the same way, with `inputs` from `with:`
     (defaults filled in), its own `steps` scope, GITHUB_ACTION_PATH, and its `outputs`
-    evaluated into the calling step's outputs."""
+    evaluated into the calling step's outputs. `checkout` is where the actions are read
+    from (and what GITHUB_ACTION_PATH points into)."""
     job = workflow["jobs"][job_name]
     temp = workspace.parent / f"{workspace.name}-runner"
     temp.mkdir()
@@ -294,7 +307,7 @@ def run_job(
                 ran.append(name)
                 continue
             if step.get("uses", "").startswith("./"):
-                action_dir = ROOT / step["uses"][2:]
+                action_dir = checkout / step["uses"][2:]
                 action = yaml.safe_load((action_dir / "action.yml").read_text(encoding="utf-8"))
                 given = layer(step.get("with"), context)
                 declared = action.get("inputs", {})
@@ -389,6 +402,7 @@ def run_job(
         outputs=outputs,
         workspace=workspace,
         uses=uses,
+        paths=extra_path,
     )
 
 
@@ -433,20 +447,105 @@ def workflow() -> dict[str, Any]:
     return data
 
 
-def _runner_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    venv_bin = str(Path(sys.executable).parent)
+def _system_path() -> str:
+    """PATH without this test run's venv: the jobs run the vmbench they installed."""
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if sys.prefix != sys.base_prefix:  # running in a venv: its bin is not the runner's
+        own = Path(sys.executable).parent
+        parts = [p for p in parts if p and Path(p) != own]
+    return os.pathsep.join(parts)
+
+
+@dataclass(frozen=True)
+class Installs:
+    """vmbench installed by the workflow's own steps: `benchmark` is the directory the
+    benchmark job's install step added to PATH, `setup_python` the bin directory of the
+    Python that setup-vmbench installed into (with the compare job's extras)."""
+
+    benchmark: Path
+    setup_python: Path
+
+    def done(self, which: Path) -> Callable[[Path], None]:
+        """The replacement of an `install` step in a replay: it ran in the fixture."""
+
+        def installed(_workspace: Path) -> None:
+            assert (which / "vmbench").is_file(), which
+
+        return installed
+
+
+@pytest.fixture(scope="session")
+def installs(tmp_path_factory: pytest.TempPathFactory) -> Installs:
+    """Once per session: the install steps of benchmark.yml, run as the jobs run them."""
+    workflow: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    jobs = workflow["jobs"]
+    wheels = wheelhouse(("report",))
+    root = tmp_path_factory.mktemp("installs")
+    home = root / "home"  # the runner's HOME: the step's `git config --global` lands here
+    home.mkdir()
+
+    def runner_env(first: Path) -> dict[str, str]:
+        base = {"PATH": f"{first}{os.pathsep}{_system_path()}", "HOME": str(home)}
+        return offline_env(wheels, base={**base, "LANG": "C.UTF-8"})
+
+    # The benchmark job's install step in a checkout, with the runner image's python3.
+    step = next(s for s in jobs["benchmark"]["steps"] if s.get("id") == "install")
+    checkout = root / "checkout"
+    copy_source(checkout)  # what actions/checkout gives the job
+    interpreter = Path(getattr(sys, "_base_executable", sys.executable)).parent
+    bench = run_job(
+        {**workflow, "jobs": {"benchmark": {**jobs["benchmark"], "steps": [step]}}},
+        "benchmark",
+        workspace=checkout,
+        runner_env=runner_env(interpreter),
+        local_actions={},
+        replaced_steps={},
+    )
+    assert bench.status == "success", bench.failed_step
+    (bench_bin,) = bench.paths
+
+    # setup-vmbench as the compare job uses it (the notify job names the same extras), from
+    # the checkout, installing into a fresh venv: the Python actions/setup-python provides.
+    step = next(
+        s for s in jobs["compare"]["steps"] if s.get("uses") == "./.github/actions/setup-vmbench"
+    )
+    for other in ("notify",):
+        same = [s for s in jobs[other]["steps"] if s.get("uses") == step["uses"]]
+        assert [s.get("with") for s in same] == [step.get("with")], other
+    python = fresh_venv(root / "setup-python") / "bin"
+    workspace = root / "setup-workspace"
+    workspace.mkdir()
+    setup = run_job(
+        {**workflow, "jobs": {"compare": {**jobs["compare"], "steps": [step]}}},
+        "compare",
+        workspace=workspace,
+        runner_env=runner_env(python),
+        local_actions=_local_actions(),
+        replaced_steps={},
+        checkout=checkout,  # pip builds in the checkout, never in this source tree
+    )
+    assert setup.status == "success", setup.failed_step
+    assert "./.github/actions/setup-vmbench" in setup.uses
+    return Installs(benchmark=Path(bench_bin), setup_python=python)
+
+
+def _runner_env(tmp_path: Path, bin_dir: Path, **extra: str) -> dict[str, str]:
+    home = tmp_path / "home"  # the runner's own: no user configuration of this machine
+    home.mkdir(exist_ok=True)
     return {
-        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PATH": f"{bin_dir}{os.pathsep}{_system_path()}",
+        "HOME": str(home),
         "LANG": "C.UTF-8",
-        # the vmbench under test when it is not the installed one (a worktree)
-        **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
         **extra,
     }
 
 
 def _gate_in_benchmark_job(
-    tmp_path: Path, workflow: dict[str, Any], baseline: list[str], candidate: list[str]
+    tmp_path: Path,
+    workflow: dict[str, Any],
+    installs: Installs,
+    baseline: list[str],
+    candidate: list[str],
 ) -> Path:
     """The benchmark job's steps after `vmbench bench --base-ref` (its compare action and
     the artifact collection), on the bundled runs named in a runs manifest as if the
@@ -468,9 +567,11 @@ def _gate_in_benchmark_job(
             # Confirmation reruns cargo (tests/pipeline/test_interleave.py covers it).
             step["with"]["confirm"] = "false"
             steps.append(step)
-        elif step.get("name", "").startswith(("Collect", "Upload the Criterion")):
+        elif step.get("id") == "install" or step.get("name", "").startswith(
+            ("Collect", "Upload the Criterion")
+        ):
             steps.append(step)
-    assert len(steps) == 3
+    assert len(steps) == 4
     job["steps"] = steps
     workspace = tmp_path / "bench-ws"
     workspace.mkdir()
@@ -478,27 +579,31 @@ def _gate_in_benchmark_job(
         {**workflow, "jobs": {"benchmark": job}},
         "benchmark",
         workspace=workspace,
-        runner_env=_runner_env(tmp_path, CRITERION_HOME=str(home)),
+        runner_env=_runner_env(tmp_path, installs.benchmark, CRITERION_HOME=str(home)),
         local_actions=_local_actions(),
-        replaced_steps={"install": lambda _ws: None},
+        replaced_steps={"install": installs.done(installs.benchmark)},
     )
     assert result.status == "success", result.summary
     return workspace / "artifact"
 
 
 def _compare(
-    tmp_path: Path, workflow: dict[str, Any], baseline: list[str], candidate: list[str]
+    tmp_path: Path,
+    workflow: dict[str, Any],
+    installs: Installs,
+    baseline: list[str],
+    candidate: list[str],
 ) -> JobResult:
-    artifact = _gate_in_benchmark_job(tmp_path, workflow, baseline, candidate)
+    artifact = _gate_in_benchmark_job(tmp_path, workflow, installs, baseline, candidate)
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     return run_job(
         workflow,
         "compare",
         workspace=workspace,
-        runner_env=_runner_env(tmp_path),
+        runner_env=_runner_env(tmp_path, installs.setup_python),
         local_actions=_local_actions(artifact),
-        replaced_steps={"install": lambda _ws: None},
+        replaced_steps={"install": installs.done(installs.setup_python)},
     )
 
 
@@ -515,13 +620,13 @@ def _pair(params_file: str) -> tuple[list[str], list[str]]:
 
 @pytest.mark.slow
 def test_compare_job_fails_on_the_planted_regression(
-    tmp_path: Path, workflow: dict[str, Any]
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
     # The planted regression against the base run and two identical-code runs (the
     # verdicts flag nothing without replication; one run a side asks for confirmation).
     baseline, candidate = _pair("regression.yaml")
     noise = yaml.safe_load((ROOT / "params/regression.yaml").read_text())["noise_runs"][:2]
-    result = _compare(tmp_path, workflow, [*baseline, *noise], candidate)
+    result = _compare(tmp_path, workflow, installs, [*baseline, *noise], candidate)
     assert result.status == "failure"
     assert result.failed_step == "Regression gate"
     assert result.outputs["report"]["status"] == "0"
@@ -556,9 +661,9 @@ def test_compare_job_fails_on_the_planted_regression(
 
 @pytest.mark.slow
 def test_compare_job_on_an_aa_pair_never_reports_a_regression(
-    tmp_path: Path, workflow: dict[str, Any]
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
-    result = _compare(tmp_path, workflow, *_pair("regression-aa.yaml"))
+    result = _compare(tmp_path, workflow, installs, *_pair("regression-aa.yaml"))
     assert result.summary.startswith(MARKER)
     assert "🔴" not in result.summary
     gate = json.loads((result.workspace / "vmbench-out/gate.json").read_text())
@@ -569,9 +674,9 @@ def test_compare_job_on_an_aa_pair_never_reports_a_regression(
 
 @pytest.mark.slow
 def test_first_run_comment_is_neutral_and_the_job_passes(
-    tmp_path: Path, workflow: dict[str, Any]
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
-    result = _compare(tmp_path, workflow, [], ["pr"])
+    result = _compare(tmp_path, workflow, installs, [], ["pr"])
     assert result.status == "success", result.summary
     assert "No baseline yet" in result.summary
     assert "🔴" not in result.summary
@@ -740,7 +845,9 @@ def _artifact_with_new(source: Path, target: Path, baseline: str) -> None:
             shutil.copytree(run_dir, run_dir.parent / "new", dirs_exist_ok=True)
 
 
-def _notify(tmp_path: Path, workflow: dict[str, Any], remote: Path, *, commit: str) -> JobResult:
+def _notify(
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs, remote: Path, *, commit: str
+) -> JobResult:
     from vmbench.history.machine import MachineInfo
     from vmbench.history.store import add_run
     from vmbench.readers.criterion import load_criterion
@@ -780,28 +887,25 @@ def _notify(tmp_path: Path, workflow: dict[str, Any], remote: Path, *, commit: s
         "ref_name": "main",
         "event": {},
     }
-    venv_bin = str(Path(sys.executable).parent)
     return run_job(
         workflow,
         "notify",
         workspace=workspace,
-        runner_env={
-            "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "HOME": os.environ.get("HOME", str(tmp_path)),
-            "LANG": "C.UTF-8",
-            "VMBENCH_HISTORY_REMOTE": str(remote),
-            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
-            "GIT_CONFIG_NOSYSTEM": "1",
-        },
+        runner_env=_runner_env(
+            tmp_path,
+            installs.setup_python,
+            VMBENCH_HISTORY_REMOTE=str(remote),
+            GIT_CONFIG_NOSYSTEM="1",
+        ),
         local_actions=actions,
-        replaced_steps={"install": lambda _ws: None},
+        replaced_steps={"install": installs.done(installs.setup_python)},
         github_context=push,
     )
 
 
 @pytest.mark.slow
 def test_notify_job_records_history_on_the_data_branch(
-    tmp_path: Path, workflow: dict[str, Any]
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
     if not CRITERION.is_dir():
         pytest.skip(f"bundled example data {CRITERION} is missing")
@@ -810,9 +914,9 @@ def test_notify_job_records_history_on_the_data_branch(
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
 
-    first = _notify(tmp_path, workflow, remote, commit="c0ffee01")
+    first = _notify(tmp_path, workflow, installs, remote, commit="c0ffee01")
     assert first.status == "success", first.summary
-    second = _notify(tmp_path, workflow, remote, commit="c0ffee02")
+    second = _notify(tmp_path, workflow, installs, remote, commit="c0ffee02")
     assert second.status == "success", second.summary
 
     listing = subprocess.run(
@@ -860,9 +964,9 @@ def _bundled_main() -> list[Any]:
 
 @pytest.mark.slow
 def test_compare_job_fails_with_a_note_on_bad_input(
-    tmp_path: Path, workflow: dict[str, Any]
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
-    result = _compare(tmp_path, workflow, ["no-such-run"], ["pr"])
+    result = _compare(tmp_path, workflow, installs, ["no-such-run"], ["pr"])
     assert result.status == "failure"
     assert result.failed_step == "Regression gate"
     assert result.summary.startswith(MARKER)

@@ -19,7 +19,6 @@ import click
 from vmbench.atomic import atomic_write_text
 from vmbench.cli.options import categories_option
 from vmbench.cli.output import say, warn
-from vmbench.compare.confirm import suspects_document
 from vmbench.compare.refs import compare_refs
 from vmbench.errors import UsageError
 from vmbench.render import FORMATS, render
@@ -171,6 +170,8 @@ def _run(only_not_stable: bool, **kw: Any) -> None:
     else:
         say(text, nl=False)
     if kw["suspects_file"] is not None:
+        from vmbench.compare.confirm import suspects_document  # only with --suspects
+
         document = suspects_document(comparison, kw["fail_on"])
         atomic_write_text(kw["suspects_file"], json.dumps(document, indent=2) + "\n")
     code = comparison.gate(kw["fail_on"])

@@ -19,8 +19,6 @@ from pathlib import Path
 
 from vmbench.errors import InputError, UsageError
 from vmbench.model import Run
-from vmbench.readers.baseline_file import load_baseline_file
-from vmbench.readers.cargo_criterion import load_cargo_criterion, looks_like_cargo_criterion
 from vmbench.readers.criterion import list_baselines, load_criterion
 
 _MAX_LABEL = 40
@@ -64,6 +62,13 @@ def load_ref(ref: str, *, criterion_dir: Path) -> Run:
     if path.is_dir():
         return load_criterion(path, "new", label=ref_label(ref))
     if path.exists():
+        # The file readers are imported only for a file REF: most REFs are baselines.
+        from vmbench.readers.baseline_file import load_baseline_file
+        from vmbench.readers.cargo_criterion import (
+            load_cargo_criterion,
+            looks_like_cargo_criterion,
+        )
+
         if path.suffix == ".jsonl" or looks_like_cargo_criterion(path):
             return load_cargo_criterion(path, label=ref_label(ref))
         return load_baseline_file(path, label=ref_label(ref))

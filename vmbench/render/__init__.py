@@ -18,37 +18,37 @@ matplotlib: `display`, `plots` and `trend_plots` are loaded only when imported b
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from vmbench.compare.result import Comparison
-from vmbench.render.csv import render_csv
-from vmbench.render.json import render_json
-from vmbench.render.markdown import render_markdown
-from vmbench.render.table import render_table
+if TYPE_CHECKING:
+    from vmbench.compare.result import Comparison
 
 Format = Literal["table", "markdown", "json", "csv"]
 FORMATS: tuple[Format, ...] = ("table", "markdown", "json", "csv")
 
 
 def render(comparison: Comparison, fmt: Format, *, only_not_stable: bool = False) -> str:
-    """`comparison` in one of `FORMATS`; `only_not_stable` drops stable benchmarks."""
+    """`comparison` in one of `FORMATS`; `only_not_stable` drops stable benchmarks.
+
+    Each format's module is imported when that format is asked for: a command prints
+    one format, and its start-up should not pay for the others."""
     if fmt == "table":
+        from vmbench.render.table import render_table
+
         return render_table(comparison, only_not_stable=only_not_stable)
     if fmt == "markdown":
+        from vmbench.render.markdown import render_markdown
+
         return render_markdown(comparison, only_not_stable=only_not_stable)
     if fmt == "json":
+        from vmbench.render.json import render_json
+
         return render_json(comparison, only_not_stable=only_not_stable)
     if fmt == "csv":
+        from vmbench.render.csv import render_csv
+
         return render_csv(comparison, only_not_stable=only_not_stable)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = [
-    "FORMATS",
-    "Format",
-    "render",
-    "render_csv",
-    "render_json",
-    "render_markdown",
-    "render_table",
-]
+__all__ = ["FORMATS", "Format", "render"]
