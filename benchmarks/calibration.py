@@ -52,13 +52,27 @@ SEED = 20_261_130
 DATA = ROOT / "examples" / "data"
 
 
+# Wall-clock sets (`scripts/generate_example_data.py wallclock --into NAME`), each recorded
+# under another load of the shared machine; runs.json has the load of every run.
+WALL_SETS = ("wallclock", "wallclock-load4-9")
+
+
+def _load_range(record: dict[str, object], mode: str) -> str:
+    runs = record.get(mode, {}).get("runs", [])  # type: ignore[union-attr]
+    loads = [r["loadavg_1min"] for r in runs if "loadavg_1min" in r]
+    return f"load {min(loads):.0f}-{max(loads):.0f}" if loads else "load unknown"
+
+
 def real_sets() -> list[RealSet]:
     sets = []
-    wall = DATA / "wallclock"
-    planted_file = wall / "PLANTED.json"
-    if planted_file.is_file():
+    for name in WALL_SETS:
+        wall = DATA / name
+        planted_file = wall / "PLANTED.json"
+        if not planted_file.is_file():
+            continue
         planted_runs = json.loads(planted_file.read_text())
         factors = next(iter(planted_runs.values()))
+        record = json.loads((wall / "runs.json").read_text())
         for mode in ("sequential", "interleaved"):
             tree = wall / mode
             if not tree.is_dir():
@@ -67,7 +81,7 @@ def real_sets() -> list[RealSet]:
             runs = {x: load_criterion(tree, x) for x in labels}
             sets.append(
                 RealSet(
-                    f"wall clock, {mode}",
+                    f"wall clock, {mode} ({_load_range(record, mode)})",
                     runs,
                     tuple(f"a{i}" for i in range(1, 7)),
                     tuple(sorted(planted_runs)),
@@ -171,6 +185,37 @@ def summarize(results: dict[str, object]) -> str:
     for cell in results["real"]:  # type: ignore[union-attr]
         for rule, scores in cell["rules"].items():
             lines.append(row(cell["data"], cell["mode"], rule, scores))
+    return "\n".join(lines) + "\n" + _by_sigma(sim["cells"])
+
+
+def _by_sigma(cells: list[dict[str, object]]) -> str:
+    """Power for +25 % by the planted benchmark's own run-to-run sd (simulations only)."""
+    bands: list[str] = []
+    for cell in cells:
+        for scores in cell["rules"].values():  # type: ignore[attr-defined]
+            for band in scores["planted"].get("power_by_sigma", {}):
+                if band not in bands:
+                    bands.append(band)
+    if not bands:
+        return ""
+    lines = [
+        "",
+        "Found +25 % by the changed benchmark's own run-to-run sd (planted benchmarks in "
+        "that band; the suite's sigma_run is the median of a lognormal spread):",
+        "",
+        "| suite σ_run | mode | rule | " + " | ".join(bands) + " |",
+        "|---|---|---|" + "---:|" * len(bands),
+    ]
+    for cell in cells:
+        for rule, scores in cell["rules"].items():  # type: ignore[attr-defined]
+            by = scores["planted"].get("power_by_sigma", {})
+            shown = []
+            for band in bands:
+                c = by.get(band, {}).get("+25%")
+                shown.append("-" if not c else f"{c['power']:.0%} ({c['planted']})")
+            lines.append(
+                f"| {cell['sigma_run']:.0%} | {cell['mode']} | {rule} | " + " | ".join(shown) + " |"
+            )
     return "\n".join(lines) + "\n"
 
 

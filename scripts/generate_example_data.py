@@ -178,13 +178,16 @@ def run_sequential(
     return log_rows
 
 
-def cmd_wallclock() -> None:
+def cmd_wallclock(into: str) -> None:
+    """Record the wall-clock set into examples/data/<into> (a second set, recorded under
+    other load, goes beside the first: `--into wallclock-load4-9`)."""
+    dest = DATA / into
     build()
-    if WALLCLOCK.exists():
-        shutil.rmtree(WALLCLOCK)
+    if dest.exists():
+        shutil.rmtree(dest)
     record: dict[str, object] = {"machine": machine(), "clock": "wall"}
     for mode in ("sequential", "interleaved"):
-        tree = WALLCLOCK / mode
+        tree = dest / mode
         with tempfile.TemporaryDirectory(prefix=f"vmdemo-wall-{mode}-") as tmp:
             if mode == "interleaved":
                 rows = run_interleaved(WALLCLOCK_RUNS, WALLCLOCK_ARGS, Path(tmp), "wall")
@@ -197,10 +200,10 @@ def cmd_wallclock() -> None:
             "runs": rows,
         }
     write_json(
-        WALLCLOCK / "PLANTED.json",
+        dest / "PLANTED.json",
         {name: WALLCLOCK_PLANTED for name, factors in WALLCLOCK_RUNS if factors},
     )
-    write_json(WALLCLOCK / "runs.json", record)
+    write_json(dest / "runs.json", record)
 
 
 def copy_baseline(home: Path, baseline: str, dest: Path) -> int:
@@ -461,7 +464,8 @@ def cmd_readme() -> None:
         "",
     ]
     lines += history_section()
-    lines += wallclock_section()
+    lines += wallclock_section(WALLCLOCK)
+    lines += wallclock_section(DATA / "wallclock-load4-9")
     (DATA / "README.md").write_text("\n".join(lines))
     log("wrote examples/data/README.md")
 
@@ -491,17 +495,17 @@ def fmt_ns(ns: float) -> str:
     return f"{ns:.1f} ns"
 
 
-def wallclock_section() -> list[str]:
-    record_path = WALLCLOCK / "runs.json"
+def wallclock_section(root: Path) -> list[str]:
+    record_path = root / "runs.json"
     if not record_path.exists():
         return []
     record = json.loads(record_path.read_text())
     lines = [
-        "## `wallclock/`: wall-clock runs for calibrating the verdicts",
+        f"## `{root.name}/`: wall-clock runs for calibrating the verdicts",
         "",
         "The same suite on Criterion's default wall clock, as plain `cargo bench` measures on",
         "a CI runner: six identical runs `a1`..`a6` and three runs `p1`..`p3` with planted",
-        "changes (`wallclock/PLANTED.json`: "
+        f"changes (`{root.name}/PLANTED.json`: "
         + ", ".join(f"`{k}` x{v}" for k, v in WALLCLOCK_PLANTED.items())
         + "), recorded twice:",
         "",
@@ -518,13 +522,13 @@ def wallclock_section() -> list[str]:
             if mode in record
         )
         + " on 2 cores), so these runs carry the run-to-run noise of a busy shared",
-        "runner, and more. `benchmarks/calibration.py` scores every comparison mode on them;",
-        "`wallclock/runs.json` has the settings, start times, durations and load.",
+        "runner. `benchmarks/calibration.py` scores every comparison mode on them;",
+        f"`{root.name}/runs.json` has the settings, start times, durations and load.",
         "",
         "| benchmark | a-runs spread (sequential, mean) | a-runs spread (sequential, min) |",
         "|---|---:|---:|",
     ]
-    tree = WALLCLOCK / "sequential"
+    tree = root / "sequential"
     means = [read_means(tree, f"a{i}") for i in range(1, 7)]
     mins = [read_mins(tree, f"a{i}") for i in range(1, 7)]
     for bid in sorted(means[0]):
@@ -585,6 +589,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", choices=["pilot", "main", "history", "wallclock", "readme"])
     parser.add_argument("--runs", type=int, default=3, help="pilot runs")
+    parser.add_argument(
+        "--into", default=WALLCLOCK.name, help="wallclock: directory under examples/data"
+    )
     args = parser.parse_args()
     if shutil.which("cargo") is None and args.stage != "readme":
         sys.exit("generate_example_data: cargo not found (apt-get install cargo)")
@@ -593,7 +600,7 @@ def main() -> None:
         "pilot": lambda: cmd_pilot(args.runs),
         "main": cmd_main,
         "history": cmd_history,
-        "wallclock": cmd_wallclock,
+        "wallclock": lambda: cmd_wallclock(args.into),
         "readme": cmd_readme,
     }[args.stage]()
     log(f"done in {time.monotonic() - started:.0f} s")

@@ -43,6 +43,23 @@ def test_equal_variances_give_infinite_prior_df_and_pooling() -> None:
     assert np.all(df == 50_000.0)  # capped at the pooled degrees of freedom
 
 
+def test_a_runs_own_sampling_error_bounds_the_moderated_variance_from_below() -> None:
+    # 20 benchmarks with a run-to-run sd of 2 %, three runs a side; one of them has a
+    # within-run sampling variance of its change far above what the prior gives it.
+    rng = np.random.default_rng(7)
+    y = rng.normal(0.0, 0.02, size=(20, 6)) + np.log(1000.0)
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    within = np.full(20, 1e-6)
+    within[5] = 0.2**2
+    a = runmodel.assess(y, groups, within_var=within)
+    b = runmodel.assess(y, groups)
+    assert a.se[5] >= 0.2
+    assert b.se[5] < 0.1
+    others = np.arange(20) != 5
+    # (the others only through the suite median's own error, which uses the median se)
+    assert np.allclose(a.se[others], b.se[others], rtol=0.01)
+
+
 def test_squeezed_variance_lies_between_own_and_prior() -> None:
     s2 = np.array([0.001, 0.01, 0.1])
     df = np.array([2.0, 2.0, 2.0])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vmbench.calibration import anchors
-from vmbench.calibration.scoring import Outcome, Tally
+from vmbench.calibration.scoring import Outcome, Tally, sigma_band
 from vmbench.calibration.simulate import NoiseSpec, Suite, make_suite, simulate_run
 from vmbench.compare.confirm import decide, suspects_document
 from vmbench.compare.engine import compare
@@ -150,8 +150,12 @@ def simulate_cell(
                 mode, suite, planted, rng, settings, found, with_anchors and not mode.confirm
             )
             target = cell.aa if kind == "aa" else cell.planted
+            bands = {
+                bid: sigma_band(float(suite.sigma[i]), bool(suite.variable[i]))
+                for i, bid in enumerate(suite.ids)
+            }
             for rule, outcome in outcomes.items():
-                target[rule].add(outcome, planted)
+                target[rule].add(outcome, planted, bands)
     return cell
 
 

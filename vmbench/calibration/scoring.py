@@ -13,6 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 SLOWER = ("high", "medium")
+# Bands of a planted benchmark's own run-to-run sd (simulations know it): how power
+# depends on the noise of the benchmark that changed, not only on the suite's typical
+# noise. "variable work" benchmarks (GC, contended locks) are a band of their own.
+SIGMA_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("< 3 %", 0.0, 0.03),
+    ("3-6 %", 0.03, 0.06),
+    ("6-10 %", 0.06, 0.10),
+    (">= 10 %", 0.10, float("inf")),
+)
+VARIABLE_BAND = "variable work"
+
+
+def sigma_band(sigma: float, variable: bool) -> str:
+    if variable:
+        return VARIABLE_BAND
+    return next(name for name, lo, hi in SIGMA_BANDS if lo <= sigma < hi)
 
 
 @dataclass(frozen=True)
@@ -44,8 +60,16 @@ class Tally:
     found: dict[float, int] = field(default_factory=dict)
     in_direction: dict[float, int] = field(default_factory=dict)
     called_stable: dict[float, int] = field(default_factory=dict)
+    # band -> factor -> [planted, found], where the planted benchmarks' bands are known
+    by_band: dict[str, dict[float, list[int]]] = field(default_factory=dict)
 
-    def add(self, outcome: Outcome, planted: Mapping[str, float]) -> None:
+    def add(
+        self,
+        outcome: Outcome,
+        planted: Mapping[str, float],
+        bands: Mapping[str, str] | None = None,
+    ) -> None:
+        """Count one comparison; `bands` gives planted benchmarks' noise bands (sim only)."""
         self.comparisons += 1
         self.gate_failed += outcome.gate == 1
         self.needs_confirmation += outcome.gate == 3
@@ -68,6 +92,10 @@ class Tally:
                 hit or (undecided and leaning)
             )
             self.called_stable[factor] = self.called_stable.get(factor, 0) + (severity == "stable")
+            if bands is not None and bid in bands:
+                cell = self.by_band.setdefault(bands[bid], {}).setdefault(factor, [0, 0])
+                cell[0] += 1
+                cell[1] += hit
 
     def to_dict(self) -> dict[str, object]:
         def share(part: int, whole: int) -> float | None:
@@ -87,4 +115,16 @@ class Tally:
             "called_stable": {
                 _label(f): share(self.called_stable[f], n) for f, n in sorted(self.planted.items())
             },
+            "power_by_sigma": {
+                band: {
+                    _label(f): {"planted": n, "power": share(hit, n)}
+                    for f, (n, hit) in sorted(cells.items())
+                }
+                for band, cells in sorted(self.by_band.items(), key=lambda kv: _band_order(kv[0]))
+            },
         }
+
+
+def _band_order(band: str) -> int:
+    names = [name for name, _lo, _hi in SIGMA_BANDS] + [VARIABLE_BAND]
+    return names.index(band) if band in names else len(names)

@@ -2,10 +2,10 @@
 
 When a comparison cannot decide a benchmark (`inconclusive`) that leans slower and whose
 interval reaches past the gate's threshold (`vmbench.compare.verdicts.reaches_past`),
-`vmbench detect` exits 3 and lists the suspects (`suspects_document`). The runner then measures only those benchmarks again, base and
-candidate alternating (A B A B ..., one process per benchmark and side), one *round* at a
-time, and calls `decide` after each round until every suspect is decided or the budget of
-rounds is spent.
+`vmbench detect` exits 3 and lists the suspects (`suspects_document`). The runner then
+measures only those benchmarks again, base and candidate alternating (A B A B ..., one
+process per benchmark and side), one *round* at a time, and calls `decide` after each
+round until every suspect is decided or the budget of rounds is spent.
 
 Rounds are paired: the base and candidate runs of one round follow each other within
 seconds, so what slows the machine for a while falls on both. The change of benchmark i

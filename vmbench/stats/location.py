@@ -123,8 +123,8 @@ def log_variance(x: FloatArray, estimator: str = DEFAULT_ESTIMATOR) -> FloatArra
     Order-statistic estimators (min and the quantiles) use the exact bootstrap variance of
     the order statistic they rest on; mean-type estimators the variance of the mean of the
     samples they average. This is what one run alone says about how far its estimate could
-    move; it cannot see run-to-run effects, so `vmbench.stats.runmodel` uses it only to tell
-    benchmarks apart when no run was replicated.
+    move; it cannot see run-to-run effects, so `vmbench.stats.runmodel` uses it as a floor
+    under the run-to-run variance, and to tell benchmarks apart when no run was replicated.
     """
     block = np.sort(_rows(x), axis=1)
     n = block.shape[1]

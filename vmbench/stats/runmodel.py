@@ -255,8 +255,11 @@ def assess(
     `groups` gives each run's group: 0 baseline, 1 candidate, 2.. runs of identical code
     that only inform the noise (A/A runs). `extra_ss`/`extra_df` add residual sums of
     squares learned elsewhere (a saved noise model), `extra_tau` its run-effect variance
-    and df. `within_var` is each benchmark's within-run sampling variance of `total`
-    (used only when no replication exists at all).
+    and df. `within_var` is each benchmark's within-run sampling variance of `total`: with
+    replication it is a floor under the variance of the change (a run's estimate cannot
+    vary less between runs than its own sampling error, so a moderated variance below it
+    was shrunk too far, as happens to benchmarks whose work varies from sample to sample);
+    without replication it separates benchmarks that the suite's spread treats alike.
     """
     effects = run_effects(y, groups)
     res = residual_variance(y, groups, effects.effects)
@@ -322,7 +325,12 @@ def assess(
         sigma = np.sqrt(var / 2.0) * np.ones_like(change)
         source = "spread of the suite (one run a side, no replication)"
     else:
-        se = np.sqrt(post * c)
+        var = post * c
+        if within_var is not None:
+            # A run's location cannot vary less from run to run than its own sampling
+            # error: where the moderated variance says it does, it was shrunk too far.
+            var = np.maximum(var, np.where(np.isfinite(within_var), within_var, 0.0))
+        se = np.sqrt(var)
         out_df = post_df
         sigma = np.sqrt(post)
         source = " and ".join(sources) if sources else "none"
