@@ -130,8 +130,11 @@ class StepSettings:
         """One line naming the method and its thresholds, for every report."""
         return (
             "AR(1)-aware two-sample z-test on run-level estimates (binary segmentation, "
-            f"Siegmund scan correction); per-series alpha {self.alpha:g} (Holm over "
-            f"candidates), FDR {self.fdr:g} across benchmarks (Benjamini-Hochberg); step >= "
+            "Siegmund scan correction, plus a test of the last "
+            f"{self.confirm_runs - 1} runs' splits alone); per-series alpha {self.alpha:g} "
+            "(split between the two, Holm over candidates), short series' noise moderated "
+            f"across the suite, FDR {self.fdr:g} across benchmarks (Benjamini-Hochberg); "
+            "step >= "
             f"{self.min_noise:g} noise sigma and >= {self.min_change:.0%}; at least "
             f"{self.min_size} runs each side; provisional until {self.confirm_runs} runs "
             "follow; ramps (a line fits better than a step) are drift, not steps"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special, stats
 
 from vmbench.errors import UsageError
 from vmbench.settings import StepSettings
@@ -16,11 +17,15 @@ from vmbench.stats.changepoint import (
     Noise,
     detect_steps,
     diff_variance,
+    mad_difference_df,
     median3,
     noise_model,
     scan,
     scan_p_value,
+    suite_noise,
     suite_steps,
+    trailing_p_value,
+    two_families,
 )
 
 
@@ -269,3 +274,49 @@ def test_reversing_time_mirrors_a_step(seed: int, at: int, factor: float) -> Non
     forward = [s.index for s in detect_steps(x)]
     backward = [40 - s.index for s in detect_steps(x[::-1])]
     assert sorted(backward) == pytest.approx(sorted(forward), abs=1)
+
+
+def test_only_series_of_ten_runs_or_more_get_the_trailing_test() -> None:
+    # min_size 2, confirm_runs 5: 3 trailing splits; the search must have more than 6.
+    assert not two_families(9, STRICT)
+    assert two_families(10, STRICT)
+    # Bonferroni over the 3 trailing splits of Student's t.
+    assert trailing_p_value(3.0, 100, STRICT, 50) == pytest.approx(
+        3 * 2 * float(stats.t.sf(3.0, 50))
+    )
+
+
+def test_a_recent_step_is_found_by_the_trailing_test_and_provisional() -> None:
+    # +6 % two runs old against 2 % noise: about 4.2 standard errors, under what a search
+    # over 117 splits needs at the series' alpha (the search alone found 16 of these 40).
+    hits = 0
+    for seed in range(40):
+        x = series(120, seed=5000 + seed, noise=0.02, steps=((118, 1.06),))
+        hits += any(
+            (s.index, s.runs_after, s.provisional) == (118, 2, True) for s in detect_steps(x)
+        )
+    assert hits >= 20, f"{hits}/40"
+
+
+def test_suite_noise_moderates_short_series_only() -> None:
+    long = [series(200, seed=s, noise=0.02) for s in range(5)]
+    short = [series(7, seed=10 + s, noise=0.02) for s in range(20)]
+    noises = suite_noise(long + short)
+    assert all(n.prior is None for n in noises[:5])
+    assert all(n.prior is not None and n.short for n in noises[5:])
+    # alike noise: the prior carries many degrees of freedom and sigma moves toward 2 %
+    spread_own = np.std([noise_model(np.log(x), STRICT.short_phi).sigma for x in short])
+    spread_post = np.std([n.sigma for n in noises[5:]])
+    assert spread_post < spread_own
+    assert suite_noise([short[0]]) == [noise_model(np.log(short[0]), STRICT.short_phi)]
+
+
+@pytest.mark.parametrize("m", [4, 6, 11, 18])
+def test_mad_difference_df_matches_the_spread_of_log_mad(m: int) -> None:
+    rng = np.random.default_rng(8_000 + m)
+    d = np.diff(rng.normal(size=(40_000, m + 1)), axis=1)
+    mad = np.median(np.abs(d - np.median(d, axis=1, keepdims=True)), axis=1)
+    observed = float(np.var(np.log(mad**2)))
+    assert float(special.polygamma(1, mad_difference_df(m) / 2)) == pytest.approx(
+        observed, rel=0.06
+    )

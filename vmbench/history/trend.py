@@ -31,6 +31,7 @@ from vmbench.stats.changepoint import (
     detect_steps,
     diff_variance,
     noise_model,
+    suite_noise,
     suite_steps,
 )
 
@@ -165,7 +166,12 @@ def change_points(history: pd.DataFrame, settings: StepSettings | None = None) -
     order, bounds = _grouped(history)
     values = history[ESTIMATE_COLUMN].to_numpy(dtype=np.float64)[order]
     spans = list(itertools.pairwise(bounds))
-    found = suite_steps([detect_steps(values[lo:hi], settings) for lo, hi in spans], settings.fdr)
+    series = [values[lo:hi] for lo, hi in spans]
+    per_series = [
+        detect_steps(x, settings, noise=noise)
+        for x, noise in zip(series, suite_noise(series, settings), strict=True)
+    ]
+    found = suite_steps(per_series, settings.fdr)
     rows: list[dict[str, Any]] = []
     for (lo, hi), steps in zip(spans, found, strict=True):
         for step in steps:

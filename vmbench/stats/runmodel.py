@@ -147,14 +147,17 @@ def fit_f_dist(s2: FloatArray, df: FloatArray) -> Prior | None:
 
 
 def squeeze_var(
-    s2: FloatArray, df: FloatArray, prior: Prior | None
+    s2: FloatArray, df: FloatArray, prior: Prior | None, pooled_df: float | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """Posterior variances and their degrees of freedom (limma `squeezeVar`)."""
+    """Posterior variances and their degrees of freedom (limma `squeezeVar`).
+
+    `pooled_df`: the degrees of freedom the prior was fitted on, when `s2` are not the
+    variances it was fitted to (by default the sum of `df`)."""
     if prior is None:
         return s2, df
     # The prior itself rests on the pooled residual degrees of freedom of the suite, so no
     # benchmark gets more than those (limma caps df.total at sum(df) the same way).
-    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)]))
+    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)])) if pooled_df is None else pooled_df
     if math.isinf(prior.d0):
         return np.full_like(s2, prior.s02), np.full_like(df, pooled)
     has = df > 0
