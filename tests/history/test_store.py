@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -283,6 +284,44 @@ def test_every_command_names_a_corrupt_file(tmp_path: Path) -> None:
     good.unlink()
     with pytest.raises(InputError, match=r"20250102T000000Z-x-1\.parquet: cannot read"):
         prune_samples(tmp_path, keep_samples_days=0)  # nothing usable: the error itself
+
+
+def test_bad_files_among_good_ones_are_each_named_in_file_order(tmp_path: Path) -> None:
+    # Run files are read several at once: the skipped list and the rows must still come
+    # in file order, each bad file with its own reason, whatever finished first.
+    good = [
+        add_run(
+            tmp_path,
+            small_run(seed=day),
+            commit=f"c{day}",
+            branch="main",
+            date=DAY0 + dt.timedelta(days=day),
+            machine=None,
+        )
+        for day in range(0, 12, 2)
+    ]
+    table = pq.read_table(good[0])
+    no_id = tmp_path / "20250301T060001Z-noid-1.parquet"  # a dictionary-read column missing
+    pq.write_table(table.drop_columns(["id"]), no_id)
+    slower = tmp_path / "20250303T060001Z-neg-1.parquet"  # a mean that is not > 0
+    mean = table.schema.get_field_index("mean_ns")
+    pq.write_table(table.set_column(mean, "mean_ns", pa.array([-1.0] * table.num_rows)), slower)
+    fifo = tmp_path / "20250305T060001Z-fifo-1.parquet"
+    os.mkfifo(fifo)
+    torn = tmp_path / "20250307T060001Z-torn-1.parquet"
+    torn.write_bytes(good[1].read_bytes()[:300])
+    frame = load_history(tmp_path)
+    assert list(frame["commit"].drop_duplicates()) == [f"c{day}" for day in range(0, 12, 2)]
+    assert [(s.path, s.reason.split(":")[0]) for s in skipped_files(frame)] == [
+        (no_id, "history file lacks columns ['id']"),
+        (slower, "column 'mean_ns' holds a mean that is not finite and > 0"),
+        (fifo, "is a FIFO, not a regular file; expected a Parquet history file"),
+        (torn, "cannot read history file"),
+    ]
+    for path in good:
+        path.unlink()
+    with pytest.raises(InputError, match=r"noid-1\.parquet: history file lacks columns"):
+        load_history(tmp_path)  # nothing usable: the first file's error
 
 
 def test_a_store_that_is_a_file_is_an_input_error(tmp_path: Path) -> None:

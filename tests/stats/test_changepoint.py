@@ -162,6 +162,31 @@ def test_noise_model_recovers_sigma_and_phi_despite_a_step() -> None:
         assert noise.sigma == pytest.approx(0.05, rel=0.12)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True, width=64),
+            st.sampled_from([0.0, -0.0, 1.0, 1e-300, -1e300]),  # ties and extremes
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_median_is_numpys_bit_for_bit(values: list[float]) -> None:
+    from vmbench.stats.changepoint import median
+
+    x = np.array(values, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 1e308 + 1e308
+        expected = float(np.median(x))
+        got = median(x)
+    if np.isnan(expected):
+        assert np.isnan(got)
+    else:  # the same float, down to the sign of a zero
+        assert got == expected
+        assert np.signbit(got) == np.signbit(expected)
+
+
 def test_scan_p_value_matches_simulation_of_the_maximum() -> None:
     # Siegmund's approximation (or Bonferroni) against the simulated maximum of the
     # standardised statistic over every split of independent normal series.

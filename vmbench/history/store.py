@@ -31,9 +31,11 @@ import contextlib
 import datetime as dt
 import functools
 import operator
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,6 +59,7 @@ _VERSION_KEY = b"vmbench.schema_version"
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")  # a file name, never a path
 _SAMPLES_KEY = b"vmbench.samples"  # "kept", or "pruned" once prune_samples dropped them
 DEFAULT_STORE = Path("benches/history")
+_READERS = min(8, os.cpu_count() or 1)  # run files read at once by `load_history`
 _SKIPPED_ATTR = "vmbench.skipped"  # frame.attrs key: files left out of a load
 T = TypeVar("T")
 
@@ -112,6 +115,18 @@ _CATEGORICAL_COLUMNS = [
     "sampling_mode",
     "throughput_kind",
 ]
+_TYPES = {f.name: f.type for f in _SCHEMA}
+# The summary columns as `load_history` hands them to pandas.
+_LOADED_SCHEMA = pa.schema(
+    [
+        pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
+        if f.name in _CATEGORICAL_COLUMNS
+        else f
+        for f in _SCHEMA
+        if f.name in SUMMARY_COLUMNS
+    ]
+)
+_SUMMARY_NAMES = frozenset(SUMMARY_COLUMNS)
 # Byte-stream-split encoding lets zstd compress floats (raw times) about 20% better.
 _SPLIT_COLUMNS = [
     *(f.name for f in _SUMMARY_FIELDS if f.type == pa.float64()),
@@ -242,8 +257,8 @@ def run_files(store: Path) -> list[Path]:
     return sorted(p for p in store.glob("*.parquet") if not p.name.startswith("."))
 
 
-def _check_version(path: Path, schema: pa.Schema) -> None:
-    raw = (schema.metadata or {}).get(_VERSION_KEY)
+def _check_version(path: Path, metadata: dict[bytes, bytes]) -> None:
+    raw = metadata.get(_VERSION_KEY)
     if raw is None:
         raise SchemaVersionError(
             path, "not a vmbench history file (no schema_version); move it out of the store"
@@ -268,20 +283,33 @@ def _check_version(path: Path, schema: pa.Schema) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _RunFile:
+    """An open run file: its reader, its top-level column names, its key-value metadata."""
+
+    parquet: pq.ParquetFile
+    columns: frozenset[str]
+    metadata: dict[bytes, bytes]
+
+
 @contextlib.contextmanager
-def _open(path: Path) -> Iterator[pq.ParquetFile]:
+def _open(path: Path) -> Iterator[_RunFile]:
     # Through the safe opener: a FIFO or a device named *.parquet is refused, not read.
     with open_regular(path, max_bytes=MAX_PARQUET_BYTES, what="a Parquet history file") as f:
         try:
-            pf = pq.ParquetFile(f)
-            _check_version(path, pf.schema_arrow)
-            # Repeated strings read dictionary-encoded (pandas categoricals), where present.
-            names = set(pf.schema_arrow.names)
-            dictionary = [c for c in _CATEGORICAL_COLUMNS if c in names]
-            pf = pq.ParquetFile(f, metadata=pf.metadata, read_dictionary=dictionary)
+            # One reader per file: its footer and Arrow schema each cost about as much
+            # as reading a column, and a year of daily runs is 730 files.
+            try:
+                # Repeated strings read dictionary-encoded (pandas categoricals).
+                pf = pq.ParquetFile(f, read_dictionary=_CATEGORICAL_COLUMNS)
+            except KeyError:  # one of them is missing: `_read` names what is
+                pf = pq.ParquetFile(f)
+            metadata = pf.metadata.metadata or {}
+            _check_version(path, metadata)
+            columns = frozenset(pf.schema_arrow.names)
         except (OSError, pa.ArrowException) as exc:
             raise InputError(path, f"cannot read history file: {_one_line(exc)}") from None
-        yield pf
+        yield _RunFile(pf, columns, metadata)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -292,37 +320,38 @@ def _check_table(path: Path, table: pa.Table) -> None:
     """A run file's summaries are usable: typed columns, rows, ids, finite positive means."""
     if table.num_rows == 0:
         raise InputError(path, "history file has no rows (an empty run)")
-    for name in table.column_names:
-        expected = _SCHEMA.field(name).type
-        actual = table.schema.field(name).type
-        if pa.types.is_dictionary(actual):
-            actual = actual.value_type
-        if actual != expected:
-            raise InputError(path, f"column {name!r} is {actual}, expected {expected}")
+    if table.schema.equals(_LOADED_SCHEMA):  # every summary column, as `_open` reads it
+        names = _SUMMARY_NAMES
+    else:
+        for field in table.schema:
+            expected = _TYPES[field.name]
+            actual = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+            if actual != expected:
+                raise InputError(path, f"column {field.name!r} is {actual}, expected {expected}")
+        names = frozenset(table.column_names)
     for name in ("run_id", "date", "id", "mean_ns"):
-        if name in table.column_names and table.column(name).null_count:
+        if name in names and table.column(name).null_count:
             raise InputError(path, f"column {name!r} holds nulls")
-    if "mean_ns" in table.column_names:
-        mean = table.column("mean_ns")
-        good = pc.and_(pc.is_finite(mean), pc.greater(mean, 0.0))
-        if not pc.all(good).as_py():
+    if "mean_ns" in names:
+        mean = table.column("mean_ns").to_numpy()  # no nulls (checked above)
+        if not np.all(np.isfinite(mean) & (mean > 0.0)):
             raise InputError(path, "column 'mean_ns' holds a mean that is not finite and > 0")
 
 
-def _has_samples(pf: pq.ParquetFile) -> bool:
-    return (pf.schema_arrow.metadata or {}).get(_SAMPLES_KEY) != b"pruned"
+def _has_samples(run_file: _RunFile) -> bool:
+    return run_file.metadata.get(_SAMPLES_KEY) != b"pruned"
 
 
 def _read(path: Path, columns: list[str]) -> pa.Table:
-    with _open(path) as pf:
-        missing = [c for c in columns if c not in pf.schema_arrow.names]
-        if missing:
+    with _open(path) as run_file:
+        if not run_file.columns.issuperset(columns):
+            missing = [c for c in columns if c not in run_file.columns]
             raise InputError(path, f"history file lacks columns {missing}")
         try:
-            table = pf.read(columns=columns, use_threads=False)
+            table = run_file.parquet.read(columns=columns, use_threads=False)
         except (OSError, pa.ArrowException) as exc:  # flipped bytes in a data page
             raise InputError(path, f"cannot read history file: {_one_line(exc)}") from None
-    _check_table(path, table.select([c for c in columns if c in SUMMARY_COLUMNS]))
+    _check_table(path, table.select([c for c in columns if c in _SUMMARY_NAMES]))
     return table
 
 
@@ -337,15 +366,30 @@ def _usable(paths: list[Path], check: Callable[[Path], T]) -> tuple[list[T], tup
     One bad file (torn, foreign, from a newer vmbench) must not hide the other runs; but
     when every file is bad there is nothing to show, so the first file's error is raised.
     """
+
+    def attempt(path: Path) -> T | InputError:
+        try:
+            return check(path)
+        except InputError as exc:
+            return exc
+
+    # Files are read side by side: pyarrow decodes without holding the GIL, and a year
+    # of daily runs is 730 files of a few milliseconds each. Results keep path order.
+    workers = min(_READERS, len(paths))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(attempt, paths))
+    else:
+        outcomes = [attempt(p) for p in paths]
     good: list[T] = []
     skipped: list[Skipped] = []
     first: InputError | None = None
-    for path in paths:
-        try:
-            good.append(check(path))
-        except InputError as exc:
-            first = first or exc
-            skipped.append(Skipped(path, exc.problem))
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, InputError):
+            first = first or outcome
+            skipped.append(Skipped(path, outcome.problem))
+        else:
+            good.append(outcome)
     if first is not None and not good:
         raise first
     return good, tuple(skipped)
@@ -361,16 +405,13 @@ def _read_summaries(tables: list[pa.Table], filters: pc.Expression | None) -> pa
     # Each file was read and checked on its own (`_read_summary_file`), so that one torn
     # or foreign file is skipped and named instead of failing the whole store.
     # Repeated strings stay dictionary-encoded: pandas gets categoricals, not 730k strings.
-    schema = pa.schema(
+    # Files read through `_open` already have these types: cast only those that do not.
+    combined = pa.concat_tables(
         [
-            pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
-            if f.name in _CATEGORICAL_COLUMNS
-            else f
-            for f in _SCHEMA
-            if f.name in SUMMARY_COLUMNS
+            t if t.schema.equals(_LOADED_SCHEMA) else t.cast(_LOADED_SCHEMA)
+            for t in (t.select(SUMMARY_COLUMNS) for t in tables)
         ]
     )
-    combined = pa.concat_tables([t.select(SUMMARY_COLUMNS).cast(schema) for t in tables])
     return combined.filter(filters) if filters is not None else combined
 
 
@@ -469,8 +510,8 @@ def _categories(frame: pd.DataFrame, categories: Categories | None) -> pd.Series
 def _run_row(path: Path) -> dict[str, Any]:
     table = _read_summary_file(path)
     meta: dict[str, Any] = table.select(RUN_COLUMNS).slice(0, 1).to_pylist()[0]
-    with _open(path) as pf:
-        has_samples = _has_samples(pf)
+    with _open(path) as run_file:
+        has_samples = _has_samples(run_file)
     meta.update(
         benchmarks=table.num_rows,
         has_samples=has_samples,
@@ -569,10 +610,10 @@ def prune_samples(
 
 def _without_samples(path: Path, cutoff: dt.datetime) -> pa.Table | None:
     """The run file with its samples set to null, or None when it keeps them."""
-    with _open(path) as pf:
-        if not _has_samples(pf):
+    with _open(path) as run_file:
+        if not _has_samples(run_file):
             return None
-        metadata = pf.schema_arrow.metadata or {}
+        metadata = run_file.parquet.schema_arrow.metadata or {}
     table = _read(path, [f.name for f in _SCHEMA])
     if table.column("date")[0].as_py() >= cutoff:
         return None

@@ -238,18 +238,21 @@ def drift(
     logs = np.log(history[ESTIMATE_COLUMN].to_numpy(dtype=np.float64))[order]
     dates = history["date"]
     side = np.where(dates > middle, 1, np.where(dates > start, 0, -1))[order]
+    # Each series' id and category, from its first row (a frame row per series is slow).
+    firsts = order[bounds[:-1]]
+    ids = history["id"].take(firsts).to_numpy()
+    categories = history["category"].take(firsts).to_numpy()
     rows = []
-    for lo, hi in itertools.pairwise(bounds):
+    for series, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         before = logs[lo:hi][side[lo:hi] == 0]
         after = logs[lo:hi][side[lo:hi] == 1]
         if before.size == 0 or after.size == 0:
             continue
-        at = history.iloc[int(order[lo])]
         noise = noise_model(logs[lo:hi], settings.short_phi)
         rows.append(
             {
-                "id": at["id"],
-                "category": at["category"],
+                "id": ids[series],
+                "category": categories[series],
                 "runs_before": before.size,
                 "runs_after": after.size,
                 "before_ns": math.exp(before.mean()),

@@ -166,8 +166,22 @@ def median3(z: FloatArray) -> FloatArray:
     return out
 
 
+def median(a: FloatArray) -> float:
+    """`np.median` of a non-empty 1-D float array, bit for bit (NaN when it holds one),
+    without its general-purpose machinery: the noise model takes four medians a series,
+    and that overhead was a third of the change-point search on a year of 1,000 series."""
+    ordered = np.sort(a)
+    if np.isnan(ordered[-1]):  # NaN sorts last
+        return math.nan
+    half = ordered.size // 2
+    # np.median takes the mean of the middle one or two, a sum that starts at +0.0.
+    if ordered.size % 2:
+        return float(0.0 + ordered[half])
+    return float((0.0 + ordered[half - 1] + ordered[half]) / 2.0)
+
+
 def _robust_scale(r: FloatArray) -> float:
-    return float(_MAD * np.median(np.abs(r - np.median(r))))
+    return float(_MAD * median(np.abs(r - median(r))))
 
 
 def _winsorised_scale(d: FloatArray) -> float:
@@ -175,8 +189,8 @@ def _winsorised_scale(d: FloatArray) -> float:
     nearly as efficient as the standard deviation on normal noise (the ratio of two such
     scales is what estimates phi, and a MAD wastes two thirds of the runs), while a step
     or an outlier moves it by at most 3 sigmas a value."""
-    centred = d - np.median(d)
-    bound = 3.0 * _MAD * float(np.median(np.abs(centred)))
+    centred = d - median(d)
+    bound = 3.0 * _MAD * median(np.abs(centred))
     return float(np.sqrt(np.mean(np.clip(centred, -bound, bound) ** 2)))
 
 
@@ -187,7 +201,7 @@ def noise_model(y: FloatArray, short_phi: float) -> Noise:
         return Noise(0.0, short_phi, 0)
     diffs = np.diff(y)
     if n < MIN_AR_RUNS:
-        s_d = float(_MAD * np.median(np.abs(diffs)))
+        s_d = _MAD * median(np.abs(diffs))
         return Noise(s_d / math.sqrt(2.0 * (1.0 - short_phi)), short_phi, n - 2, short=True)
     lag = max(2, min(NOISE_LAG, n // 20))  # a step moves `lag` of the n - lag differences
     s_1 = _winsorised_scale(diffs)
