@@ -167,7 +167,7 @@ def test_log_variance_of_the_min_is_the_exact_bootstrap_variance() -> None:
 
 
 def test_squeeze_var_caps_at_the_degrees_of_freedom_the_prior_was_fitted_on() -> None:
-    prior = runmodel.Prior(0.01, math.inf)
-    post, df = runmodel.squeeze_var(np.array([0.02]), np.array([5.0]), prior, pooled_df=80.0)
+    prior = runmodel.Prior(0.01, math.inf, pooled_df=80.0)
+    post, df = runmodel.squeeze_var(np.array([0.02]), np.array([5.0]), prior)
     assert post[0] == pytest.approx(0.01)
     assert df[0] == 80.0

@@ -45,33 +45,39 @@ def criterion_flags(result: Comparison) -> Flags:
     return out
 
 
-def _asv(base: Sequence[Run], cand: Sequence[Run], ids: Sequence[str], mod: Any) -> Flags:
+Verdict = Callable[[np.ndarray, np.ndarray], str | None]
+
+
+def _flags(base: Sequence[Run], cand: Sequence[Run], ids: Sequence[str], rule: Verdict) -> Flags:
+    """`rule` on each benchmark's pooled samples (baseline, candidate), where both exist."""
     out: Flags = {}
     for bid in ids:
         a, b = _pooled(base, bid), _pooled(cand, bid)
         if a is None or b is None:
             continue
-        ma, mb = float(np.median(a)), float(np.median(b))
-        stats_a = {"ci_99_a": -np.inf, "ci_99_b": np.inf}
-        different = mod.is_different(list(a), list(b), stats_a, stats_a)
-        if different and mb > ma * 1.1:
-            out[bid] = "regressed"
-        elif different and ma > mb * 1.1:
-            out[bid] = "improved"
+        flag = rule(a, b)
+        if flag is not None:
+            out[bid] = flag
     return out
 
 
-def _pyperf(base: Sequence[Run], cand: Sequence[Run], ids: Sequence[str], mod: Any) -> Flags:
-    out: Flags = {}
-    for bid in ids:
-        a, b = _pooled(base, bid), _pooled(cand, bid)
-        if a is None or b is None:
-            continue
-        n = min(a.size, b.size)
-        significant, _ = mod.is_significant(list(a[:n]), list(b[:n]))
-        if significant:
-            out[bid] = "regressed" if float(np.mean(b)) > float(np.mean(a)) else "improved"
-    return out
+def _asv(a: np.ndarray, b: np.ndarray, mod: Any) -> str | None:
+    ma, mb = float(np.median(a)), float(np.median(b))
+    stats_a = {"ci_99_a": -np.inf, "ci_99_b": np.inf}
+    different = mod.is_different(list(a), list(b), stats_a, stats_a)
+    if different and mb > ma * 1.1:
+        return "regressed"
+    if different and ma > mb * 1.1:
+        return "improved"
+    return None
+
+
+def _pyperf(a: np.ndarray, b: np.ndarray, mod: Any) -> str | None:
+    n = min(a.size, b.size)
+    significant, _ = mod.is_significant(list(a[:n]), list(b[:n]))
+    if not significant:
+        return None
+    return "regressed" if float(np.mean(b)) > float(np.mean(a)) else "improved"
 
 
 def available() -> dict[str, Callable[[Sequence[Run], Sequence[Run], Sequence[str]], Flags]]:
@@ -79,12 +85,14 @@ def available() -> dict[str, Callable[[Sequence[Run], Sequence[Run], Sequence[st
     found: dict[str, Callable[[Sequence[Run], Sequence[Run], Sequence[str]], Flags]] = {}
     try:
         asv_stats = importlib.import_module("asv._stats")
-        found["asv"] = lambda b, c, ids: _asv(b, c, ids, asv_stats)
+        found["asv"] = lambda b, c, ids: _flags(b, c, ids, lambda x, y: _asv(x, y, asv_stats))
     except ImportError:
         pass
     try:
         pyperf_utils = importlib.import_module("pyperf._utils")
-        found["pyperf"] = lambda b, c, ids: _pyperf(b, c, ids, pyperf_utils)
+        found["pyperf"] = lambda b, c, ids: _flags(
+            b, c, ids, lambda x, y: _pyperf(x, y, pyperf_utils)
+        )
     except ImportError:
         pass
     return found

@@ -130,7 +130,7 @@ class Confirmation:
         for b in self.benchmarks:
             if b.decided or b.change is None:
                 continue
-            if reaches_past(b.change, None if b.reach is None else (b.change, b.reach), threshold):
+            if reaches_past(b.change, b.reach, threshold):
                 return GATE_CONFIRM
         return GATE_PASS
 

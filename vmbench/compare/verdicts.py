@@ -110,11 +110,11 @@ def relative(log_change: float) -> float:
     return math.inf if log_change > MAX_LOG_CHANGE else math.expm1(log_change)
 
 
-def reaches_past(change: float, ci: tuple[float, float] | None, threshold: float | None) -> bool:
+def reaches_past(change: float, upper: float | None, threshold: float | None) -> bool:
     """An undecided change is a *suspected regression* at `threshold` when it leans slower
-    and its interval reaches past the threshold: a slow-down that fails the gate is not
-    ruled out. Without an interval (no noise information) the best estimate itself must be
-    past the threshold.
+    and the upper end of its (1 - alpha) interval reaches past the threshold: a slow-down
+    that fails the gate is not ruled out. Without an interval (`upper` None: no noise
+    information) the best estimate itself must be past the threshold.
 
     The interval, not the best estimate, decides: a +25 % regression that one noisy run
     a side measured at +8 % is still rerun by the confirmation runs instead of passing
@@ -122,7 +122,7 @@ def reaches_past(change: float, ci: tuple[float, float] | None, threshold: float
     """
     if threshold is None or not change > 0:
         return False
-    reach = change if ci is None else max(change, ci[1])
+    reach = change if upper is None else max(change, upper)
     return _r(reach) > _r(threshold)
 
 
@@ -157,7 +157,7 @@ class RunVerdict:
         """Leaning slower with a slow-down past `threshold` not ruled out (the caller
         checks that the benchmark is undecided): a suspected regression, for confirmation
         runs. See `reaches_past`."""
-        return reaches_past(self.change, self.ci, threshold)
+        return reaches_past(self.change, self.ci[1] if self.ci else None, threshold)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -195,7 +195,7 @@ class SuiteVerdict:
     def suspected(self, threshold: float | None) -> bool:
         if self.severity not in ("inconclusive", "unknown"):
             return False
-        return reaches_past(self.shift, self.ci, threshold)
+        return reaches_past(self.shift, self.ci[1] if self.ci else None, threshold)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -22,8 +22,14 @@ from vmbench.notebook.common import load_categories
 from vmbench.render import trend_plots as plots
 from vmbench.render.cells import verdict_p
 from vmbench.render.display import Bullets, Headline, Nothing, Plot, Stack, Table
+from vmbench.render.trend import (
+    CHANGE_POINT_HEADER,
+    DRIFT_HEADER,
+    change_point_rows,
+    day,
+    drift_rows,
+)
 from vmbench.settings import DEFAULTS, STEP_DEFAULTS, Settings, StepSettings
-from vmbench.units import format_duration
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ def headline(data: TrendData) -> Headline:
     )
     details = [
         f"Branch {r.branch!r} on machine {r.machine!r}, {r.benchmarks} benchmarks, "
-        f"runs from {_day(r.first_date)} to {_day(r.last_date)}.",
+        f"runs from {day(r.first_date)} to {day(r.last_date)}.",
         f"Change points: {r.settings.describe()}.",
         f"Drift: last {r.window_days:g} days against the {r.window_days:g} days before "
         "(AR(1) t-test on the run medians, Benjamini-Hochberg q across benchmarks).",
@@ -142,10 +148,6 @@ def skipped_table(data: TrendData) -> Table:
         columns=["file", "reason"],
     )
     return Table(frame, title=f"Skipped run files ({len(frame)})")
-
-
-def _day(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def window_steps(data: TrendData) -> pd.DataFrame:
@@ -184,34 +186,9 @@ def trend_plots(data: TrendData, *, limit: int = 12) -> Plot | Nothing:
 
 
 def change_point_table(data: TrendData) -> Table:
-    rows = [
-        {
-            "benchmark": r["id"],
-            "category": r["category"],
-            "commit": str(r["commit"])[:12],
-            "date": _day(r["date"]),
-            "before": format_duration(float(r["before_ns"])),
-            "after": format_duration(float(r["after_ns"])),
-            "change": fmt.percent(r["change"]),
-            "q": fmt.p_value(r["q_value"]),
-            "runs after": f"{int(r['runs_after'])}"
-            + (" (provisional)" if r["provisional"] else ""),
-        }
-        for _, r in window_steps(data).iterrows()
-    ]
-    columns = [
-        "benchmark",
-        "category",
-        "commit",
-        "date",
-        "before",
-        "after",
-        "change",
-        "q",
-        "runs after",
-    ]
+    rows = change_point_rows(window_steps(data))
     return Table(
-        pd.DataFrame(rows, columns=columns),
+        pd.DataFrame(rows, columns=CHANGE_POINT_HEADER),
         title=f"Change points in the last {data.report.window_days:g} days, largest first",
         limit=200,
     )
@@ -226,7 +203,7 @@ def confirmation(data: TrendData) -> Bullets:
         runs = int(r["runs_after"])
         items.append(
             f"{r['id']}: {fmt.percent(r['change'])} at {str(r['commit'])[:12]} "
-            f"({_day(r['date'])}) rests on {runs} run(s) after the step and "
+            f"({day(r['date'])}) rests on {runs} run(s) after the step and "
             f"{int(r['runs_before'])} before (q = {fmt.p_value(r['q_value'])}). It is confirmed "
             f"when {need - runs} more run(s) stay at the new level ({need} in all) and the "
             "search over the whole series still finds it (until then it may rest on the test "
@@ -244,19 +221,7 @@ def confirmation(data: TrendData) -> Bullets:
 
 def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     r = data.report
-    rows = [
-        {
-            "benchmark": d["id"],
-            "category": d["category"],
-            "runs (before/after)": f"{int(d['runs_before'])}/{int(d['runs_after'])}",
-            "before": format_duration(float(d["before_ns"])),
-            "after": format_duration(float(d["after_ns"])),
-            "change": fmt.percent(d["change"]),
-            "p": fmt.p_value(d["p_value"]),
-            "q": fmt.p_value(d["q_value"]),
-        }
-        for _, d in r.drift.head(limit).iterrows()
-    ]
+    rows = pd.DataFrame(drift_rows(r.drift.head(limit)), columns=DRIFT_HEADER)
     cats = [
         {
             "category": c["category"],
@@ -267,7 +232,7 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     ]
     return Stack(
         [
-            Table(pd.DataFrame(rows), title=f"Benchmarks drifting the most (top {limit})"),
+            Table(rows, title=f"Benchmarks drifting the most (top {limit})"),
             Table(pd.DataFrame(cats), title="Drift per category (geometric mean)"),
         ]
     )

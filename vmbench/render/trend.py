@@ -22,7 +22,8 @@ TrendFormat = Literal["table", "markdown", "json"]
 _ID_WIDTH = 48
 
 
-def _date(value: Any) -> str:
+def day(value: Any) -> str:
+    """A run's date as YYYY-MM-DD ("" when unknown)."""
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -40,20 +41,35 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _change_rows(report: TrendReport, cell: Callable[[str], str]) -> list[list[str]]:
+CHANGE_POINT_HEADER = [
+    "benchmark",
+    "category",
+    "commit",
+    "date",
+    "before",
+    "after",
+    "change",
+    "q",
+    "runs after",
+]
+
+
+def change_point_rows(steps: pd.DataFrame, cell: Callable[[str], str] = str) -> list[list[str]]:
+    """One row of `CHANGE_POINT_HEADER` per change point (`TrendReport.change_points` rows);
+    `cell` escapes the names for the output format."""
     return [
         [
             cell(str(r["id"])),
             cell(str(r["category"])),
             cell(str(r["commit"])[:12]),
-            _date(r["date"]),
+            day(r["date"]),
             format_duration(float(r["before_ns"])),
             format_duration(float(r["after_ns"])),
             fmt.percent(r["change"]),
             fmt.p_value(r["q_value"]),
             _runs_after(r),
         ]
-        for _, r in report.change_points.iterrows()
+        for _, r in steps.iterrows()
     ]
 
 
@@ -63,7 +79,20 @@ def _runs_after(row: Any) -> str:
     return f"{runs} (provisional)" if bool(row["provisional"]) else str(runs)
 
 
-def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> list[list[str]]:
+DRIFT_HEADER = [
+    "benchmark",
+    "category",
+    "runs (before/after)",
+    "before",
+    "after",
+    "change",
+    "p",
+    "q",
+]
+
+
+def drift_rows(drift: pd.DataFrame, cell: Callable[[str], str] = str) -> list[list[str]]:
+    """One row of `DRIFT_HEADER` per drifting series (`TrendReport.drift` rows)."""
     return [
         [
             cell(str(r["id"])),
@@ -75,26 +104,12 @@ def _drift_rows(report: TrendReport, cell: Callable[[str], str], limit: int) -> 
             fmt.p_value(r["p_value"]),
             fmt.p_value(r["q_value"]),
         ]
-        for _, r in report.drift.head(limit).iterrows()
+        for _, r in drift.iterrows()
     ]
 
 
-_CP_HEADER = [
-    "benchmark",
-    "category",
-    "commit",
-    "date",
-    "before",
-    "after",
-    "change",
-    "q",
-    "runs after",
-]
-_DRIFT_HEADER = ["benchmark", "category", "runs", "before", "after", "change", "p", "q"]
-
-
 def _headline(report: TrendReport) -> str:
-    span = f"{_date(report.first_date)} to {_date(report.last_date)}"
+    span = f"{day(report.first_date)} to {day(report.last_date)}"
     return (
         f"{report.runs} runs of branch {report.branch!r} on machine {report.machine!r} "
         f"({span}), {report.benchmarks} benchmarks; "
@@ -117,11 +132,11 @@ def render_table(report: TrendReport, *, drift_limit: int = 20) -> str:
 
     parts = [_headline(report), ""]
     parts += ["Change points (first run after the step)", ""]
-    rows = _change_rows(report, cell)
-    parts.append(_table(_CP_HEADER, rows) if rows else "none")
+    rows = change_point_rows(report.change_points, cell)
+    parts.append(_table(CHANGE_POINT_HEADER, rows) if rows else "none")
     parts += ["", f"Drift (largest {drift_limit})", ""]
-    drows = _drift_rows(report, cell, drift_limit)
-    parts.append(_table(_DRIFT_HEADER, drows) if drows else "none (no runs in both windows)")
+    drows = drift_rows(report.drift.head(drift_limit), cell)
+    parts.append(_table(DRIFT_HEADER, drows) if drows else "none (no runs in both windows)")
     if not report.category_drift.empty:
         crows = [
             [cell(str(r["category"])), str(int(r["benchmarks"])), fmt.percent(r["change"])]
@@ -140,11 +155,11 @@ def render_markdown(report: TrendReport, *, drift_limit: int = 20) -> str:
 
     parts = ["## Performance trend", "", escape.markdown(_headline(report)), ""]
     parts += ["### Change points", ""]
-    rows = _change_rows(report, cell)
-    parts.append(_md_table(_CP_HEADER, rows) if rows else "No change point found.")
+    rows = change_point_rows(report.change_points, cell)
+    parts.append(_md_table(CHANGE_POINT_HEADER, rows) if rows else "No change point found.")
     parts += ["", f"### Drift (largest {drift_limit})", ""]
-    drows = _drift_rows(report, cell, drift_limit)
-    parts.append(_md_table(_DRIFT_HEADER, drows) if drows else "No runs in both windows.")
+    drows = drift_rows(report.drift.head(drift_limit), cell)
+    parts.append(_md_table(DRIFT_HEADER, drows) if drows else "No runs in both windows.")
     if not report.category_drift.empty:
         crows = [
             [cell(str(r["category"])), str(int(r["benchmarks"])), fmt.percent(r["change"])]
@@ -186,7 +201,7 @@ def render_runs(runs: pd.DataFrame, output_format: Literal["table", "json"]) -> 
     rows = [
         [
             escape.terminal(str(r["run_id"])),
-            _date(r["date"]),
+            day(r["date"]),
             escape.terminal(str(r["commit"])[:12]),
             escape.terminal(str(r["branch"]), width=24),
             escape.terminal(str(r["machine"]), width=24),

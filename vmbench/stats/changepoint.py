@@ -117,17 +117,15 @@ class Noise:
     phi: float
     df: float
     short: bool = False  # too few runs for a series-wide sigma: each split pools its own
-    # A suite's prior for the variance each split of a short series pools (`suite_noise`),
-    # and the degrees of freedom it was fitted on.
+    # A suite's prior for the variance each split of a short series pools (`suite_noise`).
     prior: Prior | None = None
-    prior_df: float = 0.0
 
     def split_variance(self, s2: FloatArray, df: float) -> tuple[FloatArray, float]:
         """Variances pooled by splits of a short series (df each), moderated toward the
         suite's prior when there is one, and their degrees of freedom."""
         if self.prior is None:
             return s2, df
-        post, post_df = squeeze_var(s2, np.full(s2.shape, df), self.prior, self.prior_df)
+        post, post_df = squeeze_var(s2, np.full(s2.shape, df), self.prior)
         return post, float(post_df[0])
 
 
@@ -555,10 +553,9 @@ def suite_noise(
     prior = fit_f_dist(s2, df)
     if prior is None:
         return models
-    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)]))
     post, _ = squeeze_var(s2, df, prior)
     return [
-        dataclasses.replace(noise, sigma=math.sqrt(float(v)), prior=prior, prior_df=pooled)
+        dataclasses.replace(noise, sigma=math.sqrt(float(v)), prior=prior)
         if noise.short and math.isfinite(v)
         else noise
         for noise, v in zip(models, post, strict=True)

@@ -126,6 +126,9 @@ class Prior:
 
     s02: float
     d0: float  # math.inf when the benchmarks' variances look alike (pure pooling)
+    # The residual degrees of freedom of the variances it was fitted to: no posterior
+    # variance rests on more than those (limma caps df.total at sum(df) the same way).
+    pooled_df: float = math.inf
 
 
 def fit_f_dist(s2: FloatArray, df: FloatArray) -> Prior | None:
@@ -133,6 +136,7 @@ def fit_f_dist(s2: FloatArray, df: FloatArray) -> Prior | None:
     ok = np.isfinite(s2) & (df > 0) & (s2 > 0)
     if int(ok.sum()) < 2:
         return None
+    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)]))
     x, d = s2[ok], df[ok]
     z = np.log(x)
     e = z - special.digamma(d / 2.0) + np.log(d / 2.0)
@@ -142,22 +146,18 @@ def fit_f_dist(s2: FloatArray, df: FloatArray) -> Prior | None:
     if evar > 0:
         d0 = 2.0 * _trigamma_inverse(evar)
         s02 = math.exp(emean + float(special.digamma(d0 / 2.0)) - math.log(d0 / 2.0))
-        return Prior(s02, d0)
-    return Prior(math.exp(emean), math.inf)
+        return Prior(s02, d0, pooled)
+    return Prior(math.exp(emean), math.inf, pooled)
 
 
 def squeeze_var(
-    s2: FloatArray, df: FloatArray, prior: Prior | None, pooled_df: float | None = None
+    s2: FloatArray, df: FloatArray, prior: Prior | None
 ) -> tuple[FloatArray, FloatArray]:
-    """Posterior variances and their degrees of freedom (limma `squeezeVar`).
-
-    `pooled_df`: the degrees of freedom the prior was fitted on, when `s2` are not the
-    variances it was fitted to (by default the sum of `df`)."""
+    """Posterior variances and their degrees of freedom (limma `squeezeVar`), capped at
+    the degrees of freedom the prior was fitted on (`s2` need not be those variances)."""
     if prior is None:
         return s2, df
-    # The prior itself rests on the pooled residual degrees of freedom of the suite, so no
-    # benchmark gets more than those (limma caps df.total at sum(df) the same way).
-    pooled = float(np.sum(df[np.isfinite(s2) & (df > 0)])) if pooled_df is None else pooled_df
+    pooled = prior.pooled_df
     if math.isinf(prior.d0):
         return np.full_like(s2, prior.s02), np.full_like(df, pooled)
     has = df > 0
