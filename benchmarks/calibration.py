@@ -4,6 +4,7 @@
     python benchmarks/calibration.py                      # full run, writes results JSON
     python benchmarks/calibration.py --comparisons 20     # quicker, noisier figures
     python benchmarks/calibration.py --summarize FILE     # a results file as markdown
+    python benchmarks/calibration.py --modes 3v3 --estimator auto --out FILE  # one experiment
 
 Per comparison mode (`vmbench.calibration.modes`: 1 v 1, 1 v 1 with a noise model from
 three A/A runs, 2 v 1 as the CI job runs it, 3 v 3, 1 v 1 with confirmation runs) it
@@ -44,7 +45,12 @@ from vmbench.calibration import anchors  # noqa: E402
 from vmbench.calibration.modes import MODES, RealSet, real_cell, simulate_cell  # noqa: E402
 from vmbench.calibration.simulate import NoiseSpec  # noqa: E402
 from vmbench.readers.criterion import load_criterion  # noqa: E402
-from vmbench.settings import Settings  # noqa: E402
+from vmbench.settings import (  # noqa: E402
+    DEFAULT_ESTIMATOR,
+    ESTIMATORS,
+    Estimator,
+    Settings,
+)
 
 SIGMAS = (0.02, 0.05, 0.10, 0.15)
 SHARED = 0.05
@@ -97,8 +103,16 @@ def real_sets() -> list[RealSet]:
     return sets
 
 
-def run(comparisons: int, only_real: bool) -> dict[str, object]:
-    settings = Settings(resamples=200)
+def run(
+    comparisons: int,
+    only_real: bool,
+    *,
+    modes: tuple[str, ...] = tuple(m.name for m in MODES),
+    estimator: Estimator = DEFAULT_ESTIMATOR,
+    seed: int = SEED,
+) -> dict[str, object]:
+    settings = Settings(resamples=200, estimator=estimator)
+    chosen = [m for m in MODES if m.name in modes]
     started = time.monotonic()
     out: dict[str, object] = {
         "made": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -113,25 +127,25 @@ def run(comparisons: int, only_real: bool) -> dict[str, object]:
             "comparisons_per_cell": comparisons,
             "suite_size": 20,
             "sigma_shared": SHARED,
-            "seed": SEED,
+            "seed": seed,
             "cells": [],
         },
         "real": [],
     }
     if not only_real:
         cells: list[dict[str, object]] = []
-        for mode in MODES:
+        for mode in chosen:
             for sigma in SIGMAS:
                 spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED)
                 cell = simulate_cell(
-                    mode, spec, comparisons=comparisons, seed=SEED, settings=settings
+                    mode, spec, comparisons=comparisons, seed=seed, settings=settings
                 )
                 cells.append({"mode": mode.name, "sigma_run": sigma, "rules": cell.to_dict()})
                 print(f"[calibration] {mode.name} sigma {sigma:.0%} done", file=sys.stderr)
         out["simulation"]["cells"] = cells  # type: ignore[index]
     real: list[dict[str, object]] = []
     for data in real_sets():
-        for mode in MODES:
+        for mode in chosen:
             if mode.baseline_runs > len(data.identical) // 2 or (
                 mode.candidate_runs > len(data.planted_runs)
             ):
@@ -225,11 +239,26 @@ def main() -> None:
     parser.add_argument("--real-only", action="store_true", help="skip the simulations")
     parser.add_argument("--out", type=Path, help="results JSON (default: benchmarks/results/)")
     parser.add_argument("--summarize", type=Path, help="print a results file as markdown")
+    parser.add_argument(
+        "--modes",
+        default=",".join(m.name for m in MODES),
+        help="comma-separated comparison modes to run (default: all)",
+    )
+    parser.add_argument(
+        "--estimator", choices=ESTIMATORS, default=DEFAULT_ESTIMATOR, help="Settings.estimator"
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="simulation seed")
     args = parser.parse_args()
     if args.summarize:
         print(summarize(json.loads(args.summarize.read_text())), end="")
         return
-    results = run(args.comparisons, args.real_only)
+    modes = tuple(m for m in args.modes.split(",") if m)
+    unknown = sorted(set(modes) - {m.name for m in MODES})
+    if unknown:
+        parser.error(f"unknown mode {unknown[0]!r}; one of {', '.join(m.name for m in MODES)}")
+    results = run(
+        args.comparisons, args.real_only, modes=modes, estimator=args.estimator, seed=args.seed
+    )
     out = (
         args.out
         or ROOT / "benchmarks" / "results" / f"calibration-{datetime.now(UTC):%Y-%m-%d}.json"

@@ -30,11 +30,26 @@ CORRECTIONS: tuple[Correction, ...] = ("fdr_bh", "bonferroni", "none")
 
 # Per-run location estimators (`vmbench.stats.location` computes them). The default was
 # chosen by measurement on the bundled wall-clock runs: see that module's docstring.
-Estimator = Literal[
+# `auto` is not an estimator of its own: it chooses, per benchmark, between the
+# `AUTO_CANDIDATES` by their run-to-run noise (`vmbench.stats.runmodel.least_noisy`).
+Location = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 ]
+Estimator = Literal[
+    "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5", "auto"
+]
+LOCATIONS: tuple[Location, ...] = get_args(Location)
 ESTIMATORS: tuple[Estimator, ...] = get_args(Estimator)
 DEFAULT_ESTIMATOR: Estimator = "min"
+AUTO_CANDIDATES: tuple[Location, ...] = ("min", "median")
+
+
+def location_of(estimator: str) -> str:
+    """The one estimator used where no per-benchmark choice can be made (`auto` falls
+    back to the first of its candidates, the suite-wide default `min`)."""
+    return AUTO_CANDIDATES[0] if estimator == "auto" else estimator
+
+
 SEED = 20_251_126  # fixed so that results are identical run to run
 
 

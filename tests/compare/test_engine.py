@@ -11,11 +11,14 @@ import numpy as np
 import pytest
 
 from tests.support.runs import bench, lognormal_run, run, runner_runs
+from vmbench.calibration.simulate import NoiseSpec, Suite, make_suite, simulate_run
 from vmbench.compare.engine import compare
+from vmbench.compare.noise import NoiseModel
+from vmbench.compare.result import Comparison
 from vmbench.compare.verdicts import SEVERITIES
 from vmbench.errors import UsageError
 from vmbench.model import Metric, Run, Throughput
-from vmbench.settings import Settings
+from vmbench.settings import Estimator, Settings
 
 IDS = [f"vm/bench{i}" for i in range(10)]  # >= 8: the suite can be told from the machine
 FLAGS = ("high", "medium", "improvement")
@@ -494,3 +497,61 @@ def test_benchmark_missing_from_one_of_several_runs_says_so() -> None:
     assert "measured in 1 of 2 baseline runs" in y.note
     assert y.baseline is not None
     assert y.baseline.runs == ("a1",)
+
+
+# --- `auto`: a per-benchmark choice between the minimum and the median ------------------
+
+
+def _simulated_sides(seed: int, runs: int = 3) -> tuple[list[Run], list[Run], Suite]:
+    rng = np.random.default_rng(seed)
+    suite = make_suite(40, NoiseSpec(sigma_run=0.05, variable_work=0.25), rng)
+    base = [simulate_run(suite, f"b{k}", rng) for k in range(runs)]
+    cand = [simulate_run(suite, f"c{k}", rng) for k in range(runs)]
+    return base, cand, suite
+
+
+def _chosen(result: Comparison) -> dict[str, str]:
+    return {b.id: b.run_level.estimator for b in result.benchmarks if b.run_level is not None}
+
+
+def test_auto_takes_the_median_where_work_varies_and_the_minimum_elsewhere() -> None:
+    base, cand, suite = _simulated_sides(7)
+    chosen = _chosen(compare(base, cand, settings=Settings(estimator="auto")))
+    variable = {bid for bid, v in zip(suite.ids, suite.variable, strict=True) if v}
+    assert variable
+    assert len(variable) < len(chosen)
+    quiet = set(chosen) - variable
+    # the simulation's quiet benchmarks keep the minimum; most variable-work ones switch
+    assert {chosen[b] for b in quiet} == {"min"}
+    assert sum(chosen[b] == "median" for b in variable) >= 0.75 * len(variable)
+    # the verdict says which estimate each benchmark was judged on
+    result = compare(base, cand, settings=Settings(estimator="auto"))
+    switched = next(b for b in result.benchmarks if b.id in variable and "median per run" in b.note)
+    assert switched.run_level is not None
+    assert switched.run_level.estimator == "median"
+    assert result.to_dict()["settings"]["estimator"] == "auto"
+
+
+def test_an_explicit_estimator_is_used_for_every_benchmark() -> None:
+    base, cand, _ = _simulated_sides(7)
+    estimators: tuple[Estimator, ...] = ("min", "median", "q10")
+    for estimator in estimators:
+        chosen = _chosen(compare(base, cand, settings=Settings(estimator=estimator)))
+        assert set(chosen.values()) == {estimator}
+
+
+def test_auto_choice_does_not_depend_on_which_side_is_which() -> None:
+    base, cand, _ = _simulated_sides(11)
+    auto = Settings(estimator="auto")
+    assert _chosen(compare(base, cand, settings=auto)) == _chosen(
+        compare(cand, base, settings=auto)
+    )
+
+
+def test_auto_with_a_noise_model_uses_the_models_estimator() -> None:
+    base, cand, _ = _simulated_sides(7)
+    auto = Settings(estimator="auto")
+    noise = NoiseModel.from_runs(base[1:], estimator="auto")
+    assert noise.estimator == "min"  # the noise model's variances hold for one estimator
+    with_noise = _chosen(compare(base[:1], cand[:1], settings=auto, noise=noise))
+    assert set(with_noise.values()) == {"min"}

@@ -44,7 +44,7 @@ from vmbench.compare.verdicts import (
 )
 from vmbench.errors import InputError, UsageError
 from vmbench.model import Run
-from vmbench.settings import Settings
+from vmbench.settings import Settings, location_of
 from vmbench.stats.location import run_location
 from vmbench.stats.runmodel import fit_f_dist, holm, squeeze_var, t_cdf, t_ppf
 
@@ -188,7 +188,9 @@ def decide(
         raise UsageError(f"a confirmation needs a budget of at least 2 rounds, not {budget}")
     level = settings.alpha / (budget - 1)
     ids = list(dict.fromkeys(suspects))
-    diffs = [_paired_logs(base_rounds, cand_rounds, bid, settings.estimator) for bid in ids]
+    # `auto` chooses from a comparison's replicate runs; the paired rounds use its default.
+    estimator = location_of(settings.estimator)
+    diffs = [_paired_logs(base_rounds, cand_rounds, bid, estimator) for bid in ids]
     k = np.array([d.size for d in diffs], dtype=np.float64)
     mean = np.array([d.mean() if d.size else math.nan for d in diffs])
     s2 = np.array([d.var(ddof=1) if d.size > 1 else math.nan for d in diffs])

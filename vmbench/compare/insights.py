@@ -156,9 +156,10 @@ def insights(comparison: Comparison) -> list[str]:
     if measured:
         sigmas = sorted(v.sigma for v in measured if v.sigma is not None)
         median = sigmas[len(sigmas) // 2]
+        used = sorted({v.estimator for v in measured})
         out.append(
             f"Measured run-to-run noise: median {median:.1%}, largest {sigmas[-1]:.1%} "
-            f"(sd of a run's {measured[0].estimator} between runs of the same code, after "
+            f"(sd of a run's {' or '.join(used)} between runs of the same code, after "
             f"run effects, from {measured[0].source}, over {len(measured)} benchmarks); "
             "a change is flagged only when its run-level test says so."
         )

@@ -34,7 +34,7 @@ from vmbench.atomic import atomic_write_text
 from vmbench.errors import InputError, SchemaVersionError
 from vmbench.model import Run
 from vmbench.readers.jsonfiles import read_json
-from vmbench.settings import DEFAULT_ESTIMATOR
+from vmbench.settings import DEFAULT_ESTIMATOR, location_of
 from vmbench.stats.location import run_location
 from vmbench.stats.runmodel import residual_variance, run_effects
 
@@ -140,7 +140,13 @@ class NoiseModel:
 
     @classmethod
     def from_runs(cls, runs: Sequence[Run], *, estimator: str = DEFAULT_ESTIMATOR) -> NoiseModel:
-        """Learn from loaded runs of identical code (e.g. A/A baselines aa1, aa2, aa3)."""
+        """Learn from loaded runs of identical code (e.g. A/A baselines aa1, aa2, aa3).
+
+        `auto` (a per-benchmark choice that needs the compared runs) learns the noise of
+        its first candidate (`vmbench.settings.location_of`); the comparison then uses
+        that estimator for every benchmark, as the variances hold for it only.
+        """
+        estimator = location_of(estimator)
         rows = [
             {
                 "run": run.label,

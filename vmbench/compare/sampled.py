@@ -20,7 +20,7 @@ from vmbench import stats
 from vmbench.compare.result import BenchmarkComparison, Outliers, SideSummary, ThroughputChange
 from vmbench.compare.verdicts import Extra
 from vmbench.model import Benchmark, FloatArray, Metric
-from vmbench.settings import Settings
+from vmbench.settings import AUTO_CANDIDATES, Settings, location_of
 from vmbench.stats.location import locations, log_variance
 
 
@@ -60,6 +60,8 @@ class RunStats:
     shift_p: float = 1.0
     location: float = float("nan")
     log_var: float = 0.0
+    # estimator -> (location, log variance), for every candidate of `auto`
+    alternatives: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def run_stats(runs: list[RunStats], settings: Settings) -> None:
@@ -70,8 +72,10 @@ def run_stats(runs: list[RunStats], settings: Settings) -> None:
     for (n, stream), members in groups.items():
         block = np.stack([r.x for r in members])
         s = stats.summarize(block)
-        where = locations(block, settings.estimator)
-        spread = log_variance(block, settings.estimator)
+        names = AUTO_CANDIDATES if settings.estimator == "auto" else ()
+        where = locations(block, location_of(settings.estimator))
+        spread = log_variance(block, location_of(settings.estimator))
+        alt = {e: (locations(block, e), log_variance(block, e)) for e in names}
         boot = stats.bootstrap_means(
             block, resamples=settings.resamples, seed=settings.seed, stream=stream
         )
@@ -98,6 +102,7 @@ def run_stats(runs: list[RunStats], settings: Settings) -> None:
             }
             r.boot = boot[i]
             r.location, r.log_var = float(where[i]), float(spread[i])
+            r.alternatives = {e: (float(lo[i]), float(v[i])) for e, (lo, v) in alt.items()}
             r.shift, r.shift_p = float(shifts[i]), float(shift_p[i])
 
 
@@ -212,19 +217,30 @@ def _extra(
         )
         if len(runs) < total
     )
-    # Within-run sampling variance of the log change of the side means of locations.
-    log_var = (
-        sum(r.log_var for r in b_runs) / len(b_runs) ** 2
-        + sum(r.log_var for r in c_runs) / len(c_runs) ** 2
-    )
+    every = (*b_runs, *c_runs)
+    alternatives = {
+        e: (
+            tuple((r.side, r.label, r.alternatives[e][0]) for r in every),
+            _change_log_var(
+                [r.alternatives[e][1] for r in b_runs], [r.alternatives[e][1] for r in c_runs]
+            ),
+        )
+        for e in b_runs[0].alternatives
+    }
     return Extra(
-        locations=tuple((r.side, r.label, r.location) for r in (*b_runs, *c_runs)),
-        log_variance=log_var,
+        locations=tuple((r.side, r.label, r.location) for r in every),
+        log_variance=_change_log_var([r.log_var for r in b_runs], [r.log_var for r in c_runs]),
+        alternatives=alternatives,
         k_baseline=len(b_runs),
         k_candidate=len(c_runs),
         unstable=tuple(unstable),
         notes=notes,
     )
+
+
+def _change_log_var(base: list[float], cand: list[float]) -> float:
+    """Within-run sampling variance of the log change of the side means of locations."""
+    return sum(base) / len(base) ** 2 + sum(cand) / len(cand) ** 2
 
 
 def ratio(a: float | None, b: float | None) -> float | None:

@@ -46,8 +46,8 @@ that float rounding (scaling every time, swapping sides) cannot move a change ac
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
@@ -250,7 +250,7 @@ def judge(
     a: Assessment,
     settings: Settings,
     *,
-    estimator: str,
+    estimator: str | Sequence[str],
     runs: Sequence[tuple[int, int]],
     run_labels: Sequence[str],
 ) -> Judgement:
@@ -294,7 +294,7 @@ def judge(
         severities.append(sev)
         verdicts.append(
             RunVerdict(
-                estimator=estimator,
+                estimator=estimator if isinstance(estimator, str) else estimator[i],
                 runs=runs[i],
                 total_change=relative(float(a.total[i])),
                 change=relative(float(a.change[i])),
@@ -416,6 +416,10 @@ class Extra:
     # (side, run label, location ns) of every run: side 0 baseline, 1 candidate
     locations: tuple[tuple[int, str, float], ...] = ()
     log_variance: float = 0.0  # within-run sampling variance of the log change
+    # `auto`: the same two fields for every candidate estimator, keyed by its name
+    alternatives: Mapping[str, tuple[tuple[tuple[int, str, float], ...], float]] = field(
+        default_factory=dict
+    )
     k_baseline: int = 1
     k_candidate: int = 1
     unstable: tuple[str, ...] = ()

@@ -22,9 +22,15 @@ _COLUMNS = ("", "Benchmark", "Category", "Baseline", "Candidate", "Change", "95%
 def settings_line(comparison: Comparison) -> str:
     s = comparison.settings
     noise = comparison.noise_model or "none (run-to-run noise from the runs given)"
+    used = {b.run_level.estimator for b in comparison.benchmarks if b.run_level is not None}
+    estimator = (
+        f"{s.estimator} ({', '.join(sorted(used))} chosen per benchmark)"
+        if s.estimator == "auto"
+        else s.estimator
+    )
     return (
         f"Thresholds: regression > +{s.regression:.0%} (high > +{s.high:.0%}), improvement "
-        f"< -{s.improvement:.0%}; verdicts on the {s.estimator} of each run (the run is the "
+        f"< -{s.improvement:.0%}; verdicts on the {estimator} of each run (the run is the "
         f"unit), flags at family-wise error {s.alpha:g} (Holm, one-sided per direction), "
         f"stable only when an equivalence test at {s.alpha:g} puts the change within them; "
         f"means with {s.confidence:.0%} CIs by seeded bootstrap ({s.resamples} resamples); "

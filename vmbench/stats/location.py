@@ -24,6 +24,14 @@ benchmark its own run-to-run variance, so such a benchmark is judged with the wi
 interval it needs rather than flagged. The interleaved runs and the runs with planted
 changes were not used for the choice.
 
+`auto` (`Settings.estimator`, not the default) chooses per benchmark between `min` and
+`median` (`vmbench.compare.engine`): the median where the minimum's own within-run
+sampling variance (`log_variance`) exceeds the suite's typical run-to-run variance of the
+minimum and, with replicated runs, the median also varies less between runs of the same
+code. Measured in benchmarks/results/estimator-auto-2026-12-01.md: it finds more of the
+changes planted in simulated variable-work benchmarks but fails more simulated A/A
+comparisons and changes nothing on the real wall-clock runs, so `min` stays the default.
+
 All estimators take per-iteration times (`times[i] / iters[i]`, ns) of one run, or a
 (k x n) block of k runs with the same sample count, and work in Criterion's linear
 sampling mode too (every estimator is scale-equivariant: multiplying all times by a
@@ -37,7 +45,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from vmbench.settings import DEFAULT_ESTIMATOR, ESTIMATORS
+from vmbench.settings import DEFAULT_ESTIMATOR, LOCATIONS
 from vmbench.stats.summary import FloatArray, quantiles
 
 DESCRIPTIONS: dict[str, str] = {
@@ -51,6 +59,8 @@ DESCRIPTIONS: dict[str, str] = {
     "q05": "5th percentile of per-iteration times",
     "low10": "mean of the fastest 10 % of the samples",
     "low5": "mean of the fastest 5 % of the samples",
+    "auto": "per benchmark the fastest sample or, where that rests on too few samples "
+    "(work varying from sample to sample), the median; each verdict's note says which",
 }
 
 
@@ -86,7 +96,7 @@ def locations(x: FloatArray, estimator: str = DEFAULT_ESTIMATOR) -> FloatArray:
         func = _FUNCS[estimator]
     except KeyError:
         raise ValueError(
-            f"unknown location estimator {estimator!r}; one of {', '.join(ESTIMATORS)}"
+            f"unknown location estimator {estimator!r}; one of {', '.join(LOCATIONS)}"
         ) from None
     return func(x)
 

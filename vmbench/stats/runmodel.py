@@ -104,6 +104,29 @@ def residual_variance(y: FloatArray, groups: np.ndarray, effects: FloatArray) ->
     return Residuals(s2, df)
 
 
+def typical_run_variance(y: FloatArray, groups: np.ndarray) -> float:
+    """The suite's typical run-to-run variance of one run's log location.
+
+    With replication, the median over benchmarks of the residual variance within groups
+    after run effects (`residual_variance`); without, from the spread of the benchmarks'
+    candidate-minus-baseline differences around their median (`mad_variance`, halved:
+    a difference of two runs has twice one run's variance). A median over benchmarks, so
+    no single benchmark moves it much. NaN when neither can be had.
+    """
+    res = residual_variance(y, groups, run_effects(y, groups).effects)
+    replicated = res.df > 0
+    if int(replicated.sum()) >= MIN_SUITE:
+        return float(np.median(res.s2[replicated]))
+    base, cand = groups == 0, groups == 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diff = np.nanmean(y[:, cand], axis=1) - np.nanmean(y[:, base], axis=1)
+    diff = diff[np.isfinite(diff)]
+    if diff.size < MIN_SUITE:
+        return math.nan
+    var, _ = mad_variance(diff - np.median(diff))
+    return var / 2.0
+
+
 def _trigamma_inverse(x: float) -> float:
     """Solve trigamma(y) = x for y > 0 (Newton's method, limma's `trigammaInverse`)."""
     if x > 1e7:
