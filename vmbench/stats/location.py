@@ -29,8 +29,9 @@ changes were not used for the choice.
 sampling variance (`log_variance`) exceeds the suite's typical run-to-run variance of the
 minimum and, with replicated runs, the median also varies less between runs of the same
 code. Measured in benchmarks/results/estimator-auto-2026-12-01.md: it finds more of the
-changes planted in simulated variable-work benchmarks but fails more simulated A/A
-comparisons and changes nothing on the real wall-clock runs, so `min` stays the default.
+changes planted in simulated variable-work benchmarks, but fails more simulated 2 v 1 A/A
+comparisons and does not improve the held-out real wall-clock runs (on real runs the
+median moves far more than the minimum), so `min` stays the default.
 
 All estimators take per-iteration times (`times[i] / iters[i]`, ns) of one run, or a
 (k x n) block of k runs with the same sample count, and work in Criterion's linear
