@@ -171,3 +171,20 @@ def test_squeeze_var_caps_at_the_degrees_of_freedom_the_prior_was_fitted_on() ->
     post, df = runmodel.squeeze_var(np.array([0.02]), np.array([5.0]), prior)
     assert post[0] == pytest.approx(0.01)
     assert df[0] == 80.0
+
+
+def test_typical_run_variance_with_and_without_replication() -> None:
+    rng = np.random.default_rng(3)
+    m, sd = 400, 0.05
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    y = np.log(rng.uniform(1e2, 1e6, size=(m, 1))) + rng.normal(0.0, sd, size=(m, 6))
+    y = y + rng.normal(0.0, 0.1, size=6)[None, :]  # run effects: removed, not counted
+    # the median of variances with 4 df: 0.84 of the variance (chi-square's median)
+    med = float(stats.chi2.median(4) / 4)
+    assert runmodel.typical_run_variance(y, groups) == pytest.approx(med * sd**2, rel=0.15)
+    one_a_side = y[:, [0, 3]]
+    single = runmodel.typical_run_variance(one_a_side, np.array([0, 1]))
+    assert single == pytest.approx(sd**2, rel=0.25)
+    # too few benchmarks to take a median over: unknown
+    short = one_a_side[: runmodel.MIN_SUITE - 1]
+    assert np.isnan(runmodel.typical_run_variance(short, np.array([0, 1])))
