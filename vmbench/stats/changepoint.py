@@ -435,6 +435,35 @@ def _trailing_candidate(
     return best
 
 
+def _trailing_alternative(
+    y: FloatArray, smooth: FloatArray, cuts: list[int], noise: Noise, settings: StepSettings
+) -> tuple[list[int], int] | None:
+    """(the search candidates at the end of the series, the trailing split that may stand
+    for them) when the search put candidates in or next to the trailing splits (module
+    step 4b). The search's candidates come from the running median, which blurs an edge
+    by a run: a step two runs old is often offered one run early or late, where its
+    trailing statistic is far weaker than at its own split; and a step a run or two
+    older than the trailing splits still lifts the trailing split beside it (the stretch
+    before it holds one or two runs of the new level among many), while the search,
+    paying for every split, may not pass it. The trailing family's p-value covers its
+    best split (Bonferroni over them all), so that split may be tested instead."""
+    n = y.size
+    if not cuts or not two_families(n, settings):
+        return None
+    ordered = sorted(cuts)
+    near = [c for c in ordered if n - c < settings.confirm_runs + settings.min_size]
+    if not near:
+        return None
+    kept = [c for c in ordered if c not in near]
+    lo = max(kept, default=0)
+    bound = WINSOR * noise.sigma
+    clipped = y if noise.short else np.clip(y, smooth - bound, smooth + bound)
+    t, k = scan(clipped[lo:], noise, settings.min_size, last=settings.confirm_runs)
+    if t.size == 0 or not float(np.max(np.abs(t))) > settings.threshold:
+        return None
+    return near, int(k[int(np.argmax(np.abs(t)))]) + lo
+
+
 def _validate(
     y: FloatArray, smooth: FloatArray, cuts: list[int], noise: Noise, settings: StepSettings
 ) -> dict[int, float]:
@@ -591,9 +620,21 @@ def detect_steps(
     smooth = median3(y)
     _candidates(smooth, 0, noise, settings, candidates)
     trailing = _trailing_candidate(y, smooth, candidates, noise, settings)
+    alternative = _trailing_alternative(y, smooth, candidates, noise, settings)
     if trailing is not None:
         candidates.append(trailing)
-    found = _refine(y, smooth, _validate(y, smooth, candidates, noise, settings), noise, settings)
+    found = _validate(y, smooth, candidates, noise, settings)
+    if alternative is not None:
+        # The search candidate and the trailing split beside it are one step seen by the
+        # two families (each already paying FAMILIES for the split of alpha): keep the
+        # validation that finds more steps, then the one with the stronger weakest step.
+        near, split = alternative
+        other = [c for c in candidates if c not in (*near, trailing)] + [split]
+        found = max(
+            (found, _validate(y, smooth, other, noise, settings)),
+            key=lambda f: (len(f), -max(f.values(), default=1.0)),
+        )
+    found = _refine(y, smooth, found, noise, settings)
     cuts = _drop_transients(y, sorted(found), noise, settings)
     bounds = [0, *cuts, x.size]
     floor = max(math.log1p(settings.min_change), settings.min_noise * noise.sigma)
