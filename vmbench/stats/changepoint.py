@@ -625,15 +625,15 @@ def detect_steps(
         candidates.append(trailing)
     found = _validate(y, smooth, candidates, noise, settings)
     if alternative is not None:
-        # The search candidate and the trailing split beside it are one step seen by the
-        # two families (each already paying FAMILIES for the split of alpha): keep the
-        # validation that finds more steps, then the one with the stronger weakest step.
+        # The search's candidates at the end and the trailing family's best split are one
+        # step seen by the two families (each already paying FAMILIES for the split of
+        # alpha). The trailing split stands in only when it validates more steps: a step
+        # the search confirms keeps its place and is not made provisional again.
         near, split = alternative
         other = [c for c in candidates if c not in (*near, trailing)] + [split]
-        found = max(
-            (found, _validate(y, smooth, other, noise, settings)),
-            key=lambda f: (len(f), -max(f.values(), default=1.0)),
-        )
+        instead = _validate(y, smooth, other, noise, settings)
+        if len(instead) > len(found):
+            found = instead
     found = _refine(y, smooth, found, noise, settings)
     cuts = _drop_transients(y, sorted(found), noise, settings)
     bounds = [0, *cuts, x.size]
