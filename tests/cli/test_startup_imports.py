@@ -1,5 +1,6 @@
 """What the fast commands import: `vmbench --help` loads no numerical library and
-`vmbench detect` neither pandas, pyarrow, scipy.stats nor anything of the report extra.
+`vmbench detect` neither pandas, pyarrow, scipy.stats, PyYAML (its built-in categories
+are data, not YAML to parse) nor anything of the report extra.
 
 These imports are what start-up time is made of (benchmarks/run.py measures the time
 itself; tests do not time anything).
@@ -16,7 +17,7 @@ import pytest
 
 from tests.support.paths import EXAMPLES
 
-HEAVY = ("numpy", "scipy", "scipy.stats", "pandas", "pyarrow", "matplotlib", "papermill")
+HEAVY = ("numpy", "scipy", "scipy.stats", "pandas", "pyarrow", "yaml", "matplotlib", "papermill")
 
 
 def _imported(args: list[str], cwd: Path) -> tuple[int, set[str]]:
@@ -53,3 +54,25 @@ def test_detect_imports_only_numpy_and_scipy_special(tmp_path: Path) -> None:
     code, heavy = _imported(args, tmp_path)
     assert code in (1, 3)  # a gate decision on the planted regressions: fail, or confirm
     assert heavy == {"numpy", "scipy"}
+
+
+def test_detect_with_a_categories_file_reads_it(tmp_path: Path) -> None:
+    """The other side of the lazy import: a user's categories file is parsed (with PyYAML)."""
+    data = EXAMPLES / "criterion"
+    if not data.is_dir():
+        pytest.skip(f"{data} not there (bundled example data)")
+    mine = tmp_path / "categories.yaml"
+    mine.write_text("version: 1\ncategories:\n  everything: ['*']\n", encoding="utf-8")
+    args = [
+        "detect",
+        str(data),
+        "--baseline",
+        "main",
+        "--candidate",
+        "pr",
+        "--categories",
+        str(mine),
+    ]
+    code, heavy = _imported(args, tmp_path)
+    assert code in (1, 3)
+    assert heavy == {"numpy", "scipy", "yaml"}

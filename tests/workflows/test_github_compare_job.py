@@ -23,6 +23,12 @@ with the markdown in the step summary, and pass on an A/A pair. The PR comment s
 (actions/github-script) is run with node against a recording fake of the GitHub API: one
 comment, found by its hidden marker and updated in place.
 
+The default pull request path also runs whole with real cargo: a two-commit git
+repository of a small Criterion crate (the pull request makes one benchmark about 4x
+slower), the benchmark job's steps as GitHub runs them (only the container's apt-get step
+left out), `vmbench bench --base-ref` building the base in a worktree and measuring base-1,
+pr-1, base-2, the gate with its confirmation runs, then the compare job on its artifact.
+
 The `notify` job runs the same way twice (two pushes to main) against a local bare git
 repository standing in for GitHub (VMBENCH_HISTORY_REMOTE): the history branch gets
 both runs, the baseline file and the trend report.
@@ -972,3 +978,123 @@ def test_compare_job_fails_with_a_note_on_bad_input(
     assert result.summary.startswith(MARKER)
     assert "vmbench could not compare the runs" in result.summary
     assert "actions/github-script" in result.uses  # the PR still hears about it
+
+
+# --- the default pull request path with real cargo ------------------------------------
+
+REGISTRY = Path("/usr/share/cargo/registry")
+SLOW_BENCH = "fib"  # the pull request makes it about 4x slower; the others are unchanged
+
+
+def _crate_commit(repo: Path, fib_n: int, message: str) -> str:
+    """Commit the crate at repo/crate with `fib` benchmarked at n = fib_n; its SHA."""
+    crate = repo / "crate"
+    (crate / "src").mkdir(parents=True, exist_ok=True)
+    (crate / "benches").mkdir(exist_ok=True)
+    (crate / ".cargo").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "examples/vmdemo/.cargo/config.toml", crate / ".cargo/config.toml")
+    (crate / ".gitignore").write_text("/target\n")
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "prcrate"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dev-dependencies]\ncriterion = { version = "0.3", default-features = false }\n\n'
+        '[[bench]]\nname = "speed"\nharness = false\n'
+    )
+    (crate / "src" / "lib.rs").write_text(
+        "pub fn fib(n: u64) -> u64 { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }\n"
+        "pub fn sum(n: u64) -> u64 { (0..n).fold(0, |a, b| a ^ b.wrapping_mul(31)) }\n"
+    )
+    (crate / "benches" / "speed.rs").write_text(
+        "use criterion::{black_box, criterion_group, criterion_main, Criterion};\n"
+        "fn b(c: &mut Criterion) {\n"
+        f'    c.bench_function("{SLOW_BENCH}", |b| b.iter(|| prcrate::fib(black_box({fib_n}))));\n'
+        '    c.bench_function("sum/500", |b| b.iter(|| prcrate::sum(black_box(500))));\n'
+        '    c.bench_function("sum/2000", |b| b.iter(|| prcrate::sum(black_box(2000))));\n'
+        "}\ncriterion_group!(g, b);\ncriterion_main!(g);\n"
+    )
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", message], check=True)
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    return head.stdout.strip()
+
+
+@pytest.mark.slow
+@pytest.mark.cargo
+def test_pull_request_path_with_real_cargo_fails_on_the_slowed_benchmark(
+    tmp_path: Path, workflow: dict[str, Any], installs: Installs
+) -> None:
+    """The benchmark job as a pull request runs it, nothing of `vmbench bench` replaced: the
+    base commit built in a worktree outside the workspace, base-1, pr-1, base-2 interleaved
+    per benchmark by real Criterion, the gate (with confirmation runs if it asks for them),
+    the artifact; then the compare job's report, comment and decision on that artifact."""
+    if shutil.which("cargo") is None or shutil.which("git") is None:
+        pytest.skip("cargo or git is not installed")
+    if not any(REGISTRY.glob("criterion-0.3*")):
+        pytest.skip("Debian's librust-criterion-dev is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "--quiet", "-b", "main", str(repo)], check=True)
+    base = _crate_commit(repo, 12, "base")
+    head = _crate_commit(repo, 15, "pr: fib(15) instead of fib(12)")
+    github = json.loads(json.dumps(GITHUB))
+    github["sha"] = head
+    github["event"]["pull_request"]["base"]["sha"] = base
+    github["event"]["pull_request"]["head"]["sha"] = head
+
+    job = json.loads(json.dumps(workflow["jobs"]["benchmark"]))
+    # The container's apt-get step is the container's business (this machine has the packages).
+    job["steps"] = [s for s in job["steps"] if not s.get("name", "").startswith("Install Debian")]
+    job["env"] |= {"VMBENCH_WORKSPACE": "crate", "MEASUREMENT_TIME": "1"}
+    actions = _local_actions()
+
+    def checkout(with_values: dict[str, Any], workspace: Path) -> None:
+        assert with_values.get("fetch-depth") == "0"  # the base commit must be there
+        assert (workspace / ".git").is_dir()
+
+    actions["actions/checkout"] = checkout
+    actions["dtolnay/rust-toolchain"] = lambda with_values, workspace: None
+    toolchain = {  # rustup's cargo needs the machine's toolchains, not the runner's HOME
+        "RUSTUP_HOME": os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup")),
+        "CARGO_HOME": os.environ.get("CARGO_HOME", str(Path.home() / ".cargo")),
+    }
+    bench = run_job(
+        {**workflow, "jobs": {"benchmark": job}},
+        "benchmark",
+        workspace=repo,
+        runner_env=_runner_env(tmp_path, installs.benchmark, **toolchain),
+        local_actions=actions,
+        replaced_steps={"install": installs.done(installs.benchmark)},
+        github_context=github,
+    )
+    assert bench.status == "success", bench.failed_step
+    assert "./.github/actions/run-benchmarks" in bench.uses
+    assert "./.github/actions/compare" in bench.uses
+    artifact = repo / "artifact"
+    manifest = json.loads((artifact / "criterion/vmbench-runs.json").read_text())
+    assert manifest["base_commit"] == base
+    runs = manifest["runs"]
+    assert runs["baseline"][:2] == ["base-1", "base-2"]
+    assert runs["candidate"][:1] == ["pr-1"]
+    assert (artifact / f"criterion/{SLOW_BENCH}/pr-1/sample.json").is_file()
+    gate = json.loads((artifact / "vmbench-out/gate.json").read_text())
+    assert gate["status"] == "regression", gate
+
+    (tmp_path / "compare-ws").mkdir()
+    compare = run_job(
+        workflow,
+        "compare",
+        workspace=tmp_path / "compare-ws",
+        runner_env=_runner_env(tmp_path, installs.setup_python),
+        local_actions=_local_actions(artifact),
+        replaced_steps={"install": installs.done(installs.setup_python)},
+        github_context=github,
+    )
+    assert compare.status == "failure"
+    assert compare.failed_step == "Regression gate"
+    assert "🔴" in compare.summary
+    comparison = json.loads((compare.workspace / "vmbench-out/comparison.json").read_text())
+    severity = {b["id"]: b["severity"] for b in comparison["benchmarks"]}
+    assert severity[SLOW_BENCH] == "high", severity  # fib(15) / fib(12): about 4.2x
+    assert not {bid for bid, s in severity.items() if s in ("high", "medium")} - {SLOW_BENCH}

@@ -1,7 +1,8 @@
 """Benchmark categories: which part of the VM a benchmark measures.
 
-Categories come from a YAML file (`params/categories.yaml`; the same text is built in
-as `DEFAULT_CATEGORIES_YAML`, and a test keeps the two identical). Each category has
+Categories come from a YAML file (`params/categories.yaml`), or are the built-in
+`DEFAULT_CATEGORIES` (`DEFAULT_CATEGORIES_YAML` is their text, which `vmbench init`
+writes, and a test keeps params/categories.yaml identical to it). Each category has
 patterns over benchmark ids: a shell glob matched against the whole id (`*` crosses
 "/", case-sensitive), or a regular expression searched anywhere in the id when the
 pattern starts with `re:` (matched by RE2 in linear time: Python syntax without
@@ -17,12 +18,11 @@ File format history: version 1 (the only one so far).
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from vmbench.errors import InputError, SchemaVersionError
 from vmbench.readers.jsonfiles import MAX_CONFIG_BYTES, load_yaml, read_text, yaml_problem
@@ -96,7 +96,7 @@ class Categories:
     def load(cls, path: Path | None = None) -> Categories:
         """Categories from a YAML file; None gives the built-in defaults."""
         if path is None:
-            return cls.parse(DEFAULT_CATEGORIES_YAML, source=None)
+            return cls(DEFAULT_CATEGORIES, None)  # the built-in ones: no YAML to parse
         path = Path(path)
         if not path.exists() and not path.is_symlink():
             raise InputError(path, "does not exist")
@@ -106,6 +106,8 @@ class Categories:
     @classmethod
     def parse(cls, text: str, *, source: Path | None = None) -> Categories:
         """Categories from YAML text (see the module docstring for the format)."""
+        import yaml  # only a user's file is parsed: the built-in categories are data
+
         where = source or Path("categories")
         try:
             raw: Any = load_yaml(text)
@@ -143,7 +145,7 @@ def _category(name: Any, spec: Any, where: Path) -> Category:
     return Category(name, tuple(spec), description)
 
 
-DEFAULT_CATEGORIES_YAML = """\
+_HEADER = """\
 # Benchmark categories for vmbench reports (`vmbench show --categories FILE`,
 # `categories_file` in the notebooks' params).
 #
@@ -155,70 +157,88 @@ DEFAULT_CATEGORIES_YAML = """\
 # Categories are tried in the order written here and the first match wins.
 # Benchmarks that match nothing fall back to their Criterion group, then to "other".
 # Add your own categories at the end (or before a broader one to take precedence).
-version: 1
-categories:
-  jit:
-    description: JIT compilation (tier-1 and tier-2 compile, optimisation passes)
-    patterns:
-      - "jit"
-      - "jit/*"
-      - "*/jit/*"
-      - "re:(^|[/_ -])jit([/_ -]|$)"
-      - "*tier?_compile*"
-      - "*tier-?_compile*"
-  cross_arch:
-    description: Cross-architecture translation (x86_64 to ARM64 and RISC-V)
-    patterns:
-      - "cross_arch"
-      - "cross_arch/*"
-      - "*/cross_arch/*"
-      - "*translat*"
-      - "re:x86_64.*(arm|aarch64|risc)"
-  memory:
-    description: Memory management (allocation, deallocation, pools)
-    patterns:
-      - "memory"
-      - "memory/*"
-      - "*/memory/*"
-      - "*alloc*"
-      - "*dealloc*"
-  gc:
-    description: Garbage collection pauses and throughput
-    patterns:
-      - "gc"
-      - "gc/*"
-      - "*/gc/*"
-      - "re:(^|[/_ -])gc([/_ -]|$)"
-      - "*garbage*"
-  tlb:
-    description: TLB and MMU (lookup, flush, prefetch)
-    patterns:
-      - "tlb"
-      - "tlb/*"
-      - "*/tlb/*"
-      - "re:(^|[/_ -])(tlb|mmu)([/_ -]|$)"
-  async:
-    description: Async runtime (task spawn, await, executor throughput)
-    patterns:
-      - "async"
-      - "async/*"
-      - "*/async/*"
-      - "*executor*"
-      - "*task_spawn*"
-  concurrency:
-    description: Locks and contention (mutex, rwlock, lock-free structures)
-    patterns:
-      - "concurrency"
-      - "concurrency/*"
-      - "*/concurrency/*"
-      - "*mutex*"
-      - "*rwlock*"
-      - "*contention*"
-  snapshot:
-    description: VM snapshots (create, restore)
-    patterns:
-      - "snapshot"
-      - "snapshot/*"
-      - "*/snapshot/*"
-      - "re:snapshot"
 """
+
+
+_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` can be written as a plain YAML scalar, unquoted, and read back as
+    the same string (no indicator characters, not a YAML 1.1 boolean or null)."""
+    if text.lower() in _YAML_WORDS:
+        return False
+    return re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ,()./+-]*[A-Za-z0-9_)]", text) is not None
+
+
+def categories_yaml(categories: tuple[Category, ...]) -> str:
+    """The categories file (format version 1) that `Categories.load` reads back as `categories`."""
+    lines = [f"version: {_VERSION}", "categories:"]
+    for cat in categories:
+        lines.append(f"  {cat.name}:" if _plain(cat.name) else f"  {json.dumps(cat.name)}:")
+        if cat.description:
+            shown = cat.description if _plain(cat.description) else json.dumps(cat.description)
+            lines.append(f"    description: {shown}")
+        lines.append("    patterns:")
+        lines += [f"      - {json.dumps(pattern)}" for pattern in cat.patterns]
+    return _HEADER + "\n".join(lines) + "\n"
+
+
+DEFAULT_CATEGORIES: tuple[Category, ...] = (
+    Category(
+        "jit",
+        (
+            "jit",
+            "jit/*",
+            "*/jit/*",
+            "re:(^|[/_ -])jit([/_ -]|$)",
+            "*tier?_compile*",
+            "*tier-?_compile*",
+        ),
+        "JIT compilation (tier-1 and tier-2 compile, optimisation passes)",
+    ),
+    Category(
+        "cross_arch",
+        (
+            "cross_arch",
+            "cross_arch/*",
+            "*/cross_arch/*",
+            "*translat*",
+            "re:x86_64.*(arm|aarch64|risc)",
+        ),
+        "Cross-architecture translation (x86_64 to ARM64 and RISC-V)",
+    ),
+    Category(
+        "memory",
+        ("memory", "memory/*", "*/memory/*", "*alloc*", "*dealloc*"),
+        "Memory management (allocation, deallocation, pools)",
+    ),
+    Category(
+        "gc",
+        ("gc", "gc/*", "*/gc/*", "re:(^|[/_ -])gc([/_ -]|$)", "*garbage*"),
+        "Garbage collection pauses and throughput",
+    ),
+    Category(
+        "tlb",
+        ("tlb", "tlb/*", "*/tlb/*", "re:(^|[/_ -])(tlb|mmu)([/_ -]|$)"),
+        "TLB and MMU (lookup, flush, prefetch)",
+    ),
+    Category(
+        "async",
+        ("async", "async/*", "*/async/*", "*executor*", "*task_spawn*"),
+        "Async runtime (task spawn, await, executor throughput)",
+    ),
+    Category(
+        "concurrency",
+        ("concurrency", "concurrency/*", "*/concurrency/*", "*mutex*", "*rwlock*", "*contention*"),
+        "Locks and contention (mutex, rwlock, lock-free structures)",
+    ),
+    Category(
+        "snapshot",
+        ("snapshot", "snapshot/*", "*/snapshot/*", "re:snapshot"),
+        "VM snapshots (create, restore)",
+    ),
+)
+
+# The text of params/categories.yaml, which `vmbench init` writes (a test keeps them equal).
+DEFAULT_CATEGORIES_YAML = categories_yaml(DEFAULT_CATEGORIES)

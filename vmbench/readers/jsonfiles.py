@@ -24,15 +24,18 @@ import json
 import os
 import re
 import stat
+from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-import yaml
 
 from vmbench.errors import InputError
 from vmbench.escape import encodable
 from vmbench.model import FloatArray
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a real sample.json is a few KiB; refuse, don't swap
 MAX_CBOR_BYTES = 64 * 1024 * 1024
@@ -126,25 +129,32 @@ def open_regular(
         raise
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+@cache
+def _no_alias_loader() -> type[yaml.SafeLoader]:
     """PyYAML's safe loader without aliases: `*name` is refused where it appears.
 
     Anchors and aliases are the only way a small YAML text expands into a huge value
-    (the "billion laughs"); parameter and category files have no use for them.
+    (the "billion laughs"); parameter and category files have no use for them. Built on
+    first use: PyYAML's import is a tenth of `vmbench detect`'s start-up, which reads no
+    YAML unless it is given a file.
     """
+    import yaml
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in vmbench files", event.start_mark
-            )
-        return super().compose_node(parent, index)
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in vmbench files", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def load_yaml(text: str) -> Any:
     """YAML text parsed safely and without aliases; raises yaml.YAMLError."""
-    loader = _NoAliasLoader(text)  # a SafeLoader subclass: plain data only
+    loader = _no_alias_loader()(text)  # a SafeLoader subclass: plain data only
     try:
         return loader.get_single_data()
     finally:
@@ -153,6 +163,8 @@ def load_yaml(text: str) -> Any:
 
 def read_yaml(path: Path, *, what: str = "a YAML file") -> Any:
     """A YAML file (see `load_yaml`), or InputError naming it with a one-line reason."""
+    import yaml
+
     text = read_text(path, max_bytes=MAX_CONFIG_BYTES, what=what)
     try:
         return load_yaml(text)
@@ -164,6 +176,8 @@ def read_yaml(path: Path, *, what: str = "a YAML file") -> Any:
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """A one-line description of a YAML error (PyYAML's own spans several lines)."""
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         return f"{exc.problem} at line {mark.line + 1} column {mark.column + 1}"

@@ -27,7 +27,10 @@ MAX_WEIGHTS = 1 << 23  # numbers in one weight matrix (64 MiB of float64)
 @lru_cache(maxsize=64)
 def _weights(n: int, resamples: int, seed: int, stream: int) -> FloatArray:
     rng = np.random.default_rng([seed, n, stream])
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    # Row b counts how often each sample is drawn in resample b: multinomial(n, 1/n), drawn
+    # as n indices with replacement (numpy's multinomial is 20 times slower at n = 100).
+    picks = rng.integers(0, n, size=(resamples, n)) + n * np.arange(resamples)[:, None]
+    counts = np.bincount(picks.ravel(), minlength=resamples * n).reshape(resamples, n)
     w: FloatArray = counts.astype(np.float64) / n
     w.setflags(write=False)
     return w

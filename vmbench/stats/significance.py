@@ -190,7 +190,7 @@ def hodges_lehmann(candidate: FloatArray, baseline: FloatArray, chunk: int = 64)
         c = c2[start : start + chunk]
         b = b2[start : start + chunk]
         diffs = (c[:, None, :] - b[:, :, None]).reshape(c.shape[0], -1)
-        out[start : start + chunk] = np.median(diffs, axis=1)
+        out[start : start + chunk] = np.median(diffs, axis=1, overwrite_input=True)
     return out
 
 
