@@ -112,3 +112,17 @@ def test_missing_file(tmp_path: Path) -> None:
         Categories.load(tmp_path / "nope.yaml")
     with pytest.raises(InputError, match="is a directory"):
         Categories.load(tmp_path)
+
+
+def test_categories_yaml_reads_back_awkward_names_and_descriptions() -> None:
+    from vmbench.readers.categories import Category, categories_yaml
+
+    cats = (
+        Category("yes", ("re:^a: b$", "*#*"), "on"),
+        Category("a: b", ("x",), "# not a comment, 'quoted' and \"double\""),
+        Category("unicode_é", ("é*",), "trailing space "),
+        Category("plain_name", ("p/*",), "Plain text (with parens, commas) and x86_64"),
+    )
+    text = categories_yaml(cats)
+    assert "  plain_name:\n    description: Plain text (with parens, commas) and x86_64\n" in text
+    assert Categories.parse(text).categories == cats
