@@ -36,9 +36,7 @@ CORRECTIONS: tuple[Correction, ...] = ("fdr_bh", "bonferroni", "none")
 Location = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"
 ]
-Estimator = Literal[
-    "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5", "auto"
-]
+Estimator = Literal[Location, "auto"]
 LOCATIONS: tuple[Location, ...] = get_args(Location)
 ESTIMATORS: tuple[Estimator, ...] = get_args(Estimator)
 DEFAULT_ESTIMATOR: Estimator = "min"
