@@ -31,7 +31,7 @@ CORRECTIONS: tuple[Correction, ...] = ("fdr_bh", "bonferroni", "none")
 # Per-run location estimators (`vmbench.stats.location` computes them). The default was
 # chosen by measurement on the bundled wall-clock runs: see that module's docstring.
 # `auto` is not an estimator of its own: it chooses, per benchmark, between the
-# `AUTO_CANDIDATES` (`vmbench.compare.engine`); opt-in, measured in
+# `AUTO_CANDIDATES` (`vmbench.compare.estimators`); opt-in, measured in
 # benchmarks/results/estimator-auto-2026-12-01.md.
 Location = Literal[
     "mean", "median", "q25", "q10", "q05", "min", "trimmed", "lower_half", "low10", "low5"

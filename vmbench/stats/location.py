@@ -25,7 +25,7 @@ interval it needs rather than flagged. The interleaved runs and the runs with pl
 changes were not used for the choice.
 
 `auto` (`Settings.estimator`, not the default) chooses per benchmark between `min` and
-`median` (`vmbench.compare.engine`): the median where the minimum's own within-run
+`median` (`vmbench.compare.estimators`): the median where the minimum's own within-run
 sampling variance (`log_variance`) exceeds the suite's typical run-to-run variance of the
 minimum and, with replicated runs, the median also varies less between runs of the same
 code. Measured in benchmarks/results/estimator-auto-2026-12-01.md: it finds more of the
