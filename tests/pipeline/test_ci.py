@@ -9,6 +9,7 @@ an A/A pair never regresses, a first run is neutral.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,87 @@ def test_cli_exit_codes(bundled: Path, tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert bad.output.startswith("vmbench: error: ")
+
+
+def _confirmation_copy(bundled: Path, tmp_path: Path) -> Path:
+    """The bundled runs plus `confirm-cand-1`: the candidate `pr` measured again, 3 % slower
+    (a second run of the same code must not be a byte copy: that would fake agreement)."""
+    criterion = tmp_path / "criterion"
+    shutil.copytree(bundled, criterion)
+    for pr in criterion.rglob("pr"):
+        if not (pr / "sample.json").is_file():
+            continue
+        again = pr.with_name("confirm-cand-1")
+        shutil.copytree(pr, again)
+        sample = json.loads((again / "sample.json").read_text())
+        sample["times"] = [t * 1.03 for t in sample["times"]]
+        (again / "sample.json").write_text(json.dumps(sample))
+    return criterion
+
+
+@pytest.mark.slow
+def test_a_confirmed_gate_hands_its_confirmation_runs_to_the_report(
+    bundled: Path, tmp_path: Path
+) -> None:
+    # One run a side asks for confirmation; after it, the gate decides the suspects with
+    # every run, and the regression report shows those same verdicts (not only the first
+    # runs' "cannot tell"), so the report and the job's status agree.
+    from vmbench.notebook.regression import confirmation_section, regression_data
+
+    criterion = _confirmation_copy(bundled, tmp_path)
+    out = tmp_path / "out"
+    first = gate(criterion, output_dir=out, baseline=("main",), candidate=("pr",))
+    assert first.status == "suspect"
+    manifest = tmp_path / "runs.json"
+    manifest.write_text(
+        RunsManifest(
+            runs=RunSet(baseline=("main",), candidate=("pr",), benchmarks=()),
+            confirm=RunSet(
+                baseline=("aa1", "aa2"), candidate=("confirm-cand-1",), benchmarks=first.suspects
+            ),
+        ).to_json()
+    )
+    final = gate(criterion, output_dir=out, manifest=manifest, confirmed=True)
+    assert final.confirmed
+    assert final.confirmed_benchmarks == first.suspects
+    assert final.confirm_baseline == ("aa1", "aa2")
+    assert final.confirm_candidate == ("confirm-cand-1",)
+    assert GateOutcome.from_file(out / "gate.json") == final
+    parameters = report_parameters(out, criterion)
+    assert parameters is not None
+    assert parameters["confirm_benchmarks"] == list(first.suspects)
+    assert parameters["confirm_candidate"] == ["confirm-cand-1"]
+
+    data = regression_data(**{k: v for k, v in parameters.items() if k != "noise_runs"})
+    assert data.confirmation is not None
+    gated = json.loads((out / "comparison-confirmed.json").read_text())
+    shown = {b.id: b.severity for b in data.confirmation.benchmarks}
+    assert shown == {b["id"]: b["severity"] for b in gated["benchmarks"]}
+    assert set(shown) == set(first.suspects)
+    assert data.confirmation.baseline_runs == ("main", "aa1", "aa2")
+    if final.status == "regression":
+        assert {"high", "medium"} & set(shown.values())
+    section = confirmation_section(data)
+    assert "The suspects with every run" in section._repr_markdown_()
+
+    # The notebook itself, as the compare job runs it (papermill, nbconvert).
+    result = CliRunner().invoke(main, ["ci", "report", str(criterion), "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report" / "regression.json").read_text())
+    assert {b["id"]: b["severity"] for b in report["confirmation"]["benchmarks"]} == shown
+    markdown = (out / "report" / "regression.md").read_text()
+    assert "## Confirmation runs" in markdown
+    assert "After confirmation" in markdown
+
+
+def test_a_report_without_confirmation_says_its_verdicts_are_final(bundled: Path) -> None:
+    from vmbench.errors import UsageError
+    from vmbench.notebook.regression import confirmation_section, regression_data
+
+    data = regression_data(criterion_dir=bundled, baseline="main", candidate="pr")
+    assert data.confirmation is None
+    assert "verdicts above are the final ones" in confirmation_section(data)._repr_markdown_()
+    with pytest.raises(UsageError, match="confirmation runs on both sides"):
+        regression_data(
+            criterion_dir=bundled, baseline="main", candidate="pr", confirm_benchmarks=["x"]
+        )

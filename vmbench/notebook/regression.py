@@ -15,6 +15,7 @@ same loaded comparison and formatting helpers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from vmbench.compare.insights import FLAGGED, category_changes, insights, recomm
 from vmbench.compare.noise import NoiseModel
 from vmbench.compare.refs import compare_refs
 from vmbench.compare.result import BenchmarkComparison, Comparison, clean_dict
+from vmbench.errors import UsageError
 from vmbench.model import Run
 from vmbench.notebook.common import (
     FOLD_ROWS,
@@ -58,6 +60,9 @@ class RegressionData:
     noise_excluded: tuple[str, ...]  # noise runs left out because they are compared
     categories: Categories
     skipped: pd.DataFrame  # vmbench.readers.frames.skipped_frame of every run loaded
+    # The suspects compared again with their confirmation runs added (the gate's final
+    # word on them), when confirmation runs were given.
+    confirmation: Comparison | None = None
 
 
 def regression_data(
@@ -72,8 +77,15 @@ def regression_data(
     high: float = DEFAULTS.high,
     improvement: float = DEFAULTS.improvement,
     estimator: str = "",
+    confirm_benchmarks: Sequence[str] = (),
+    confirm_baseline: Sequence[str] = (),
+    confirm_candidate: Sequence[str] = (),
 ) -> RegressionData:
     """Load the runs, learn the noise model, compare.
+
+    With `confirm_benchmarks` (the suspects `vmbench bench --confirm` measured again in the
+    runs `confirm_baseline` and `confirm_candidate`), those benchmarks are also compared
+    with every run of each side, as the CI gate decides them after confirmation.
 
     `estimator` is the per-run location the verdicts compare (empty: vmbench's default);
     an unknown name is a UsageError listing the known ones.
@@ -84,20 +96,34 @@ def regression_data(
     benchmark is an InputError naming the first skipped file: an empty comparison must
     not pass as "no regression".
     """
+    settings = Settings(
+        alpha=alpha,
+        regression=regression,
+        high=high,
+        improvement=improvement,
+        estimator=cast(Estimator, estimator or DEFAULT_ESTIMATOR),
+    )
+    categories_path = Path(categories_file) if categories_file else None
     result = compare_refs(
         criterion_dir=Path(criterion_dir),
         baseline=as_list(baseline),
         candidate=as_list(candidate),
-        settings=Settings(
-            alpha=alpha,
-            regression=regression,
-            high=high,
-            improvement=improvement,
-            estimator=cast(Estimator, estimator or DEFAULT_ESTIMATOR),
-        ),
+        settings=settings,
         noise_refs=[str(r) for r in noise_runs],
-        categories_file=Path(categories_file) if categories_file else None,
+        categories_file=categories_path,
     )
+    confirmation = None
+    if confirm_benchmarks:
+        if not confirm_baseline or not confirm_candidate:
+            raise UsageError("confirmation benchmarks need confirmation runs on both sides")
+        confirmation = compare_refs(
+            criterion_dir=Path(criterion_dir),
+            baseline=[*as_list(baseline), *as_list(confirm_baseline)],
+            candidate=[*as_list(candidate), *as_list(confirm_candidate)],
+            settings=settings,
+            categories_file=categories_path,
+            include="^(?:" + "|".join(re.escape(i) for i in confirm_benchmarks) + ")$",
+        ).comparison
     return RegressionData(
         comparison=result.comparison,
         baseline=result.baseline_runs,
@@ -106,6 +132,7 @@ def regression_data(
         noise_excluded=result.noise_excluded,
         categories=result.categories,
         skipped=skipped_frame(result.runs),
+        confirmation=confirmation,
     )
 
 
@@ -364,6 +391,26 @@ def status_tables(comparison: Comparison) -> Stack:
     )
 
 
+def confirmation_section(data: RegressionData) -> Stack | Nothing:
+    """The suspects compared again with their confirmation runs: the gate's final verdicts
+    on them, which replace the first runs' verdicts above."""
+    confirmed = data.confirmation
+    if confirmed is None:
+        return Nothing("No confirmation runs: the verdicts above are the final ones.")
+    line = (
+        f"{len(confirmed.benchmarks)} suspected benchmarks measured again and compared with "
+        f"every run: baseline {', '.join(confirmed.baseline_runs)}; candidate "
+        f"{', '.join(confirmed.candidate_runs)}. These verdicts replace the first runs' "
+        "verdicts for them, as the CI gate decides."
+    )
+    return Stack(
+        [
+            Bullets([line, str(confirmed.summary)], title="The suspects with every run"),
+            Table(benchmark_rows(confirmed.sorted_benchmarks()), title="After confirmation"),
+        ]
+    )
+
+
 def suite_section(comparison: Comparison) -> Stack | Nothing:
     """The shift the whole suite shares (judged against the machine's run-to-run noise) and
     each run's effect: how much faster or slower the machine was in that run."""
@@ -401,7 +448,7 @@ def suite_section(comparison: Comparison) -> Stack | Nothing:
 def regression_summary(data: RegressionData) -> dict[str, Any]:
     """The comparison JSON plus the report's insights and recommendations."""
     out = data.comparison.to_dict()  # already clean: only what is added here is cleaned
-    added = {
+    added: dict[str, Any] = {
         "report": "regression",
         "insights": insights(data.comparison),
         "recommendations": recommendations(data.comparison),
@@ -413,4 +460,6 @@ def regression_summary(data: RegressionData) -> dict[str, Any]:
             for n, g, k in category_changes(data.comparison)
         ],
     }
+    if data.confirmation is not None:  # the suspects' final verdicts (already clean)
+        out["confirmation"] = data.confirmation.to_dict()
     return JsonSummary(out | clean_dict(added))

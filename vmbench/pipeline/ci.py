@@ -14,7 +14,8 @@
   the run, cut to GitHub's size limit at a line boundary.
 - `decision` is the job's final word: exit status and the annotation line.
 
-gate.json format history: schema_version 1 (this version).
+gate.json format history: schema_version 1 (this version; `confirmed_benchmarks`,
+`confirm_baseline` and `confirm_candidate` were added later, read as empty when absent).
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ class GateOutcome:
     reason: str = ""
     summary: str = ""
     confirmed: bool = False
+    # After confirmation: the benchmarks rerun and the confirmation runs of each side.
+    confirmed_benchmarks: tuple[str, ...] = ()
+    confirm_baseline: tuple[str, ...] = ()
+    confirm_candidate: tuple[str, ...] = ()
     schema_version: int = field(default=SCHEMA_VERSION)
 
     def to_json(self) -> str:
@@ -86,6 +91,9 @@ class GateOutcome:
                 reason=str(data.get("reason", "")),
                 summary=str(data.get("summary", "")),
                 confirmed=bool(data.get("confirmed", False)),
+                confirmed_benchmarks=tuple(data.get("confirmed_benchmarks", ())),
+                confirm_baseline=tuple(data.get("confirm_baseline", ())),
+                confirm_candidate=tuple(data.get("confirm_candidate", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(path, f"malformed gate file: {exc}") from None
@@ -111,6 +119,7 @@ def gate(
     include = None
     compared_baseline: Sequence[str] | None = None
     compared_candidate: Sequence[str] | None = None
+    confirmation: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     reason = ""
     if manifest is not None:
         runs = RunsManifest.from_file(manifest)
@@ -124,6 +133,11 @@ def gate(
             compared_baseline = (*baseline, *runs.confirm.baseline)
             compared_candidate = (*candidate, *runs.confirm.candidate)
             include = "|".join(f"(?:{exact_filter(i)})" for i in runs.confirm.benchmarks)
+            confirmation = (
+                tuple(runs.confirm.benchmarks),
+                tuple(runs.confirm.baseline),
+                tuple(runs.confirm.candidate),
+            )
     elif not candidate:
         raise InputError(None, "give a runs manifest or --candidate refs")
     if not baseline or _empty_baseline_file(baseline):
@@ -172,6 +186,9 @@ def gate(
         suspects=tuple(suspects),
         summary=str(comparison.summary),
         confirmed=confirmed,
+        confirmed_benchmarks=confirmation[0],
+        confirm_baseline=confirmation[1],
+        confirm_candidate=confirmation[2],
     )
     _write(output_dir / "gate.json", outcome.to_json())
     return outcome
@@ -297,8 +314,9 @@ def decision(out_dir: Path, *, report_status: int | None = None) -> Decision:
 def report_parameters(
     out_dir: Path, criterion_dir: Path, *, categories_file: Path | None = None
 ) -> dict[str, object] | None:
-    """The regression report's parameters for the runs the gate compared; None when there
-    was nothing to compare (no baseline yet)."""
+    """The regression report's parameters for the runs the gate compared (and, after
+    confirmation, the suspects' confirmation runs); None when there was nothing to compare
+    (no baseline yet)."""
     outcome = GateOutcome.from_file(out_dir / "gate.json")
     if outcome.status == "no-baseline" or not outcome.baseline:
         return None
@@ -308,6 +326,12 @@ def report_parameters(
         "candidate": list(outcome.candidate),
         "noise_runs": [],
     }
+    if outcome.confirmed_benchmarks:
+        parameters |= {
+            "confirm_benchmarks": list(outcome.confirmed_benchmarks),
+            "confirm_baseline": list(outcome.confirm_baseline),
+            "confirm_candidate": list(outcome.confirm_candidate),
+        }
     if categories_file is not None:
         parameters["categories_file"] = str(Path(categories_file).resolve())
     return parameters
