@@ -76,3 +76,35 @@ def test_detect_with_a_categories_file_reads_it(tmp_path: Path) -> None:
     code, heavy = _imported(args, tmp_path)
     assert code in (1, 3)
     assert heavy == {"numpy", "scipy", "yaml"}
+
+
+def test_detect_defers_the_numpy_modules_scipy_only_lists(tmp_path: Path) -> None:
+    """numpy.f2py and numpy.testing exist as lazy modules after `detect` (scipy's namespace
+    clone lists them) but never executed; used afterwards, they are the real ones."""
+    data = EXAMPLES / "criterion"
+    if not data.is_dir():
+        pytest.skip(f"{data} not there (bundled example data)")
+    args = ["detect", str(data), "--baseline", "main", "--candidate", "pr"]
+    code = (
+        "import json, sys\n"
+        "from vmbench.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "executed = [m for m in ('numpy.f2py.crackfortran', 'numpy.testing._private.utils')\n"
+        "            if m in sys.modules]\n"
+        "import numpy\n"
+        "from numpy.testing import assert_allclose\n"
+        "assert_allclose(numpy.f2py.get_include() != '', True)\n"
+        "used = all(m in sys.modules for m in ('numpy.testing._private.utils',\n"
+        "                                     'numpy.f2py.f2py2e'))\n"
+        "print(json.dumps([executed, used, 'numpy.f2py' in sys.modules]), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    executed, used, listed = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert executed == []
+    assert used
+    assert listed  # scipy did ask for it: the deferral is what saved the time
