@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -282,5 +283,24 @@ def test_load_ref_never_raises(ref: str, data: bytes) -> None:
         shutil.copytree(GOOD, tree)
         (tmp / "file.json").write_bytes(data)
         ref = ref.replace("FILE", str(tmp / "file.json")).replace("TREE", str(tree))
-        with suppress(VmbenchError):
-            check_run(load_ref(ref, criterion_dir=tree))
+        here = tmp / "cwd" / "inner"  # relative refs ("..", ".") stay in this example's tree
+        here.mkdir(parents=True)
+        # A ref naming a directory outside it ("/", "/tmp") is walked for Criterion data at any
+        # depth, as a user's tree is: correct, but a whole file system per example.
+        assume(not any(_outside(here, part, tmp) for part in (ref, *ref.split(":"))))
+        previous = os.getcwd()
+        os.chdir(here)
+        try:
+            with suppress(VmbenchError):
+                check_run(load_ref(ref, criterion_dir=tree))
+        finally:
+            os.chdir(previous)
+
+
+def _outside(cwd: Path, ref: str, tmp: Path) -> bool:
+    """Whether `ref` names an existing directory outside `tmp` (relative to `cwd`)."""
+    try:
+        path = (cwd / ref).resolve()  # as the loader reads it: no "~" expansion
+        return path.is_dir() and not path.is_relative_to(tmp.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
