@@ -5,11 +5,11 @@ loaded only when first used.
 namespace for its array-API layer, and cloning touches every lazily imported numpy
 submodule, among them `numpy.f2py` (the Fortran wrapper generator) and `numpy.testing`:
 about 0.2 s of `vmbench detect`'s start-up that no command uses (`numpy.ma`, which scipy
-does use, is not deferred). `defer_unused_numpy_modules`
-puts a finder in front of the import system that hands those modules out through the
-standard library's `importlib.util.LazyLoader`: the module object exists at once and
-executes on its first attribute access, so anything that really uses them gets the real
-module. Only the command installs it (`vmbench.cli`), never the library a notebook imports.
+does use, is not deferred). `defer_unused_numpy_modules` puts a finder in front of the
+import system that hands those two out through the standard library's
+`importlib.util.LazyLoader`: the module object exists at once and executes on its first
+attribute access, so anything that really uses them gets the real module. Only the
+command installs it (`vmbench.cli`), never the library a notebook imports.
 """
 
 from __future__ import annotations
