@@ -1105,7 +1105,7 @@ def test_pull_request_path_with_real_cargo_fails_on_the_slowed_benchmark(
         confirmed = _severities(json.loads((out / "comparison-confirmed.json").read_text()))
         assert SLOW_BENCH in gate["confirmed_benchmarks"]
         assert _severities(report["confirmation"]) == confirmed
-        assert "Confirmation runs" in (out / "report" / "regression.md").read_text()
+        assert "After confirmation" in (out / "report" / "regression.md").read_text()
         severity |= confirmed
     assert severity[SLOW_BENCH] == "high", severity  # fib(15) / fib(12): about 4.2x
     assert not {bid for bid, s in severity.items() if s in ("high", "medium")} - {SLOW_BENCH}
