@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from vmbench.stats.significance import adjust_p_values
 from vmbench.stats.summary import FloatArray
 
 MIN_SUITE = 8
@@ -237,6 +238,18 @@ def holm(p: FloatArray) -> FloatArray:
     k = order.size
     adj = np.maximum.accumulate(np.minimum(1.0, (k - np.arange(k)) * p[order]))
     out[order] = adj
+    return out
+
+
+def benjamini_hochberg(p: FloatArray) -> FloatArray:
+    """Benjamini-Hochberg step-up adjusted p-values (q-values); NaN stays NaN and is not
+    counted in the family. Controls the false discovery rate for independent or positively
+    dependent tests (Benjamini & Yekutieli 2001), and, when no hypothesis is false, the
+    chance of any rejection: then FDR and family-wise error are the same number."""
+    p = np.asarray(p, dtype=np.float64)
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    out[ok] = adjust_p_values(p[ok], "fdr_bh")
     return out
 
 
