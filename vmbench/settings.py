@@ -10,9 +10,10 @@ parameters cells and `params/*.yaml` agree with them), so `vmbench detect` and a
 notebook cannot silently disagree.
 
 Defaults are the design document's: regression alert above +10 %, high severity above
-+20 %, improvement below -5 %. `alpha` is the family-wise error rate of the run-level
-flags (Holm, `vmbench.compare.verdicts`): a comparison of identical code flags a
-regression with probability at most alpha. `correction` applies to the within-run
++20 %, improvement below -5 %. `alpha` is the error rate of the run-level flags
+(Benjamini-Hochberg, `vmbench.compare.verdicts`): a comparison of identical code flags a
+regression with probability at most alpha, and among a PR's flags the expected share of
+false ones is at most alpha. `correction` applies to the within-run
 Mann-Whitney q-values, which are descriptive. `estimator` is the per-run location the
 verdicts compare (`vmbench.stats.location`, chosen by measurement).
 """

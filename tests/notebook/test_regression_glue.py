@@ -43,14 +43,14 @@ def test_settings_lines_state_the_method_and_the_suite_shift() -> None:
     data = _data(*_sides(3), settings=Settings(alpha=0.01, estimator="q10"))
     text = "\n".join(vr.settings_lines(data))
     assert "summarised by its q10 (10th percentile of per-iteration times)" in text
-    assert "Holm's correction at family-wise error 0.01" in text
+    assert "Benjamini-Hochberg's correction at false discovery rate 0.01" in text
     assert "equivalence test at 0.01 (two one-sided tests: the 98% interval)" in text
     assert "Within-run instability is a note" in text
     assert "Whole suite: " in text
     assert "q-value" not in text
 
 
-def test_rows_show_the_run_level_change_and_its_holm_p() -> None:
+def test_rows_show_the_run_level_change_and_its_adjusted_p() -> None:
     data = _data(*_sides(3))
     rows = vr.benchmark_rows(data.comparison.sorted_benchmarks())
     assert list(rows.columns) == list(vr.COLUMNS)
@@ -62,7 +62,7 @@ def test_rows_show_the_run_level_change_and_its_holm_p() -> None:
     assert b1.run_level.ci is not None
     assert slow[vr.CHANGE].startswith(f"{b1.run_level.change:+.1%} [{b1.run_level.ci[0]:+.1%}")
     assert slow["severity"] == "🔴 high"
-    assert slow["p (Holm)"] == "<0.001"
+    assert slow["q (BH)"] == "<0.001"
     forest = vr.forest_frame(data.comparison).set_index("id")
     assert forest.loc["vm/b1", "change"] == b1.run_level.change
     assert forest.loc["vm/b1", "change_ci_low"] == b1.run_level.ci[0]

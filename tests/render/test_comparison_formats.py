@@ -116,7 +116,7 @@ def test_markdown_structure() -> None:
     assert "Thresholds: regression &gt; +10%" in text
     assert "from replicate runs" in text  # what each verdict rests on
     assert "Whole suite: +" in text
-    assert "Holm" in text
+    assert "Benjamini-Hochberg" in text
 
 
 def test_markdown_rows_are_sorted_by_severity_then_size() -> None:

@@ -73,7 +73,8 @@ def _options(fail_on_default: str) -> Callable[[Callable[..., Any]], Callable[..
                 type=float,
                 default=_DEFAULTS.alpha,
                 show_default=True,
-                help="Family-wise error rate of the regression flags (Holm over benchmarks).",
+                help="Error rate of the regression flags: false discovery rate over benchmarks "
+                "(Benjamini-Hochberg), and the chance of a flag on identical code.",
             ),
             click.option(
                 "--estimator",

@@ -11,7 +11,7 @@ A run's data flows down once, each stage a function of the one before:
 3. **run-level model** over all benchmarks at once (`vmbench.stats.runmodel.assess`): run
    effects removed, each benchmark's run-to-run noise moderated towards the suite's
    (empirical Bayes), the suite shift estimated;
-4. **verdicts** (`vmbench.compare.verdicts.judge`): intervals, Holm-controlled flags,
+4. **verdicts** (`vmbench.compare.verdicts.judge`): intervals, FDR-controlled flags,
    stable / inconclusive / insufficient, the suite's own verdict;
 5. **result** (`vmbench.compare.result.Comparison`).
 

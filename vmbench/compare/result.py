@@ -24,7 +24,9 @@ JSON schema history (`schema_version`):
       decide a verdict). Top level adds `suite` {shift, ci, p_slower, p_faster, severity,
       run_sigma, run_effects, benchmarks}|null, `gate` {fail_on: exit code} and
       `suspects` (ids needing confirmation at fail_on=medium); settings add `estimator`
-      and drop noise_confidence and noise_prior_df.
+      and drop noise_confidence and noise_prior_df. Since 2026-12-02 `p_slower` and
+      `p_faster` are Benjamini-Hochberg adjusted (they were Holm adjusted); the shape is
+      unchanged, so the version is too.
 
 Over 400 lines on purpose: the result classes, their JSON schema (with its history) and
 their tidy frame must change together, so they stay in one module.

@@ -171,7 +171,7 @@ COLUMNS = (
     "baseline mean [95% CI]",
     "candidate mean [95% CI]",
     CHANGE,
-    "p (Holm)",
+    "q (BH)",
     "severity",
     "note",
 )
@@ -179,7 +179,7 @@ COLUMNS = (
 
 def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
     """One formatted row per benchmark: means with their 95% CI, the run-level change the
-    verdict rests on with its interval, its Holm-adjusted p-value, severity and note."""
+    verdict rests on with its interval, its BH-adjusted p-value (q-value), severity and note."""
     return pd.DataFrame(
         [
             {
@@ -187,7 +187,7 @@ def benchmark_rows(benchmarks: Sequence[BenchmarkComparison]) -> pd.DataFrame:
                 "baseline mean [95% CI]": _side(b, "baseline"),
                 "candidate mean [95% CI]": _side(b, "candidate"),
                 CHANGE: _change(b),
-                "p (Holm)": fmt.p_value(cells.verdict_p(b), missing=""),
+                "q (BH)": fmt.p_value(cells.verdict_p(b), missing=""),
                 "severity": f"{b.indicator} {b.severity}",
                 "note": b.note,
             }
@@ -222,8 +222,9 @@ def settings_lines(data: RegressionData) -> list[str]:
         f"The run is the unit: each run of a benchmark is summarised by its {s.estimator} "
         f"({DESCRIPTIONS.get(s.estimator, s.estimator)}); run effects are removed and each "
         "benchmark's run-to-run noise is moderated towards the suite's (empirical Bayes).",
-        f"Flagged when a one-sided run-level test passes Holm's correction at family-wise "
-        f"error {s.alpha:g} and the change is past its threshold; stable only when an "
+        "Flagged when a one-sided run-level test passes Benjamini-Hochberg's correction at "
+        f"false discovery rate {s.alpha:g} (identical code is flagged at most that often) "
+        "and the change is past its threshold; stable only when an "
         f"equivalence test at {s.alpha:g} (two one-sided tests: the {1 - 2 * s.alpha:.0%} "
         "interval) puts the change within the thresholds; otherwise inconclusive (never "
         "counted as stable). Within-run instability is a note, never a verdict.",

@@ -238,8 +238,8 @@ def drift_tables(data: TrendData, *, limit: int = 20) -> Stack:
     )
 
 
-def _holm_p(b: BenchmarkComparison) -> str:
-    """The Holm-adjusted run-level p-value in the direction of the change (n/a: none)."""
+def _adjusted_p(b: BenchmarkComparison) -> str:
+    """The BH-adjusted run-level p-value (q-value) in the direction of the change (n/a: none)."""
     return fmt.p_value(verdict_p(b))
 
 
@@ -254,7 +254,7 @@ def latest_section(data: TrendData) -> Stack:
             "benchmark": b.id,
             "category": b.category,
             "change": fmt.percent(b.judged_change),
-            "p (Holm)": _holm_p(b),
+            "q (BH)": _adjusted_p(b),
             "severity": f"{b.indicator} {b.severity}",
         }
         for b in comparison.not_stable()

@@ -48,7 +48,7 @@ def change_ci(b: BenchmarkComparison) -> str:
 
 
 def verdict_p(b: BenchmarkComparison) -> float | None:
-    """Holm-adjusted run-level p-value in the direction of the change."""
+    """BH-adjusted run-level p-value (q-value) in the direction of the change."""
     v = b.run_level
     if v is None:
         return None

@@ -31,7 +31,8 @@ def settings_line(comparison: Comparison) -> str:
     return (
         f"Thresholds: regression > +{s.regression:.0%} (high > +{s.high:.0%}), improvement "
         f"< -{s.improvement:.0%}; verdicts on the {estimator} of each run (the run is the "
-        f"unit), flags at family-wise error {s.alpha:g} (Holm, one-sided per direction), "
+        f"unit), flags at false discovery rate {s.alpha:g} (Benjamini-Hochberg, one-sided per "
+        "direction), "
         f"stable only when an equivalence test at {s.alpha:g} puts the change within them; "
         f"means with {s.confidence:.0%} CIs by seeded bootstrap ({s.resamples} resamples); "
         f"noise model: {noise}"
