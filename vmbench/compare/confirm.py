@@ -46,7 +46,8 @@ from vmbench.errors import InputError, UsageError
 from vmbench.model import Run
 from vmbench.settings import Settings, location_of
 from vmbench.stats.location import run_location
-from vmbench.stats.runmodel import fit_f_dist, holm, squeeze_var, t_cdf, t_ppf
+from vmbench.stats.moderation import fit_f_dist, squeeze_var
+from vmbench.stats.runmodel import holm, t_cdf, t_ppf
 
 SUSPECTS_KIND = "vmbench-suspects"
 SUSPECTS_VERSION = 1

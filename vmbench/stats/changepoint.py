@@ -106,7 +106,7 @@ from scipy import special
 
 from vmbench.errors import UsageError
 from vmbench.settings import MAX_PHI, StepSettings
-from vmbench.stats.runmodel import Prior, fit_f_dist, mad_variance, squeeze_var
+from vmbench.stats.moderation import Prior, fit_f_dist, mad_variance, squeeze_var
 
 FloatArray = npt.NDArray[np.float64]
 NOISE_LAG = 8  # longest lag of the differences the noise model compares with lag 1
@@ -570,7 +570,7 @@ def suite_noise(
     """The noise model of every series of a suite (module step 1), with the variance
     that splits of short series pool moderated toward the suite's prior (step 4c).
 
-    The prior (Smyth's scaled F, `vmbench.stats.runmodel.fit_f_dist`) is fitted to every
+    The prior (Smyth's scaled F, `vmbench.stats.moderation.fit_f_dist`) is fitted to every
     series' own noise variance: long series' sigma^2 with n - 2 degrees of freedom,
     short series' from the MAD of their successive differences (robust to a step, which
     moves one difference) with that estimator's degrees of freedom.
@@ -606,7 +606,7 @@ def mad_difference_df(m: int) -> float:
     differences of normal noise, as the prior fit needs them: the df whose log chi-square
     variance, trigamma(df / 2), equals Var(log MAD^2). Simulated (400,000 series per m,
     3 <= m <= 18) within 0.2 df by 0.64 floor(m / 2) + 0.47; the asymptotic 37 %
-    efficiency (`runmodel.mad_variance`) understates it by a quarter at m = 6, which
+    efficiency (`moderation.mad_variance`) understates it by a quarter at m = 6, which
     would make every suite look alike and pool its noise whole."""
     return 0.64 * (m // 2) + 0.47
 
