@@ -133,14 +133,16 @@ def simulate_cell(
     suite_size: int = 20,
     settings: Settings | None = None,
     with_anchors: bool = True,
+    identical_only: bool = False,
 ) -> Cell:
-    """`comparisons` seeded A/A comparisons and as many with planted changes."""
+    """`comparisons` seeded A/A comparisons and as many with planted changes (none with
+    `identical_only`: a false-alarm rate needs many more comparisons than power does)."""
     settings = settings or Settings(resamples=200)
     found = anchors.available() if with_anchors and not mode.confirm else {}
     rules = ["vmbench", *(["criterion"] if with_anchors and not mode.confirm else []), *found]
     cell = Cell(_tallies(rules), _tallies(rules))
     for rep in range(comparisons):
-        for kind in ("aa", "planted"):
+        for kind in ("aa",) if identical_only else ("aa", "planted"):
             rng = np.random.default_rng([seed, rep, kind == "planted"])
             suite = make_suite(suite_size, spec, rng)
             planted: Mapping[str, float] = (
