@@ -97,18 +97,17 @@ def test_a_noise_model_from_three_identical_runs_keeps_the_gate_at_alpha() -> No
 
 
 @pytest.mark.parametrize("mode", ["3v3", "1v1+noise"])
-@pytest.mark.parametrize("sigma_run", [0.10, 0.15])
-def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(
-    mode: str, sigma_run: float
-) -> None:
+def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(mode: str) -> None:
     # The bound "at most 5 % of identical-code comparisons fail the gate up to sigma_run
     # 15 %" needs many comparisons to test: with 400 and a true rate of 5 %, more than
     # 30 failures (7.5 %) happen with probability about 1 %; with a true rate of 10 %, 30
     # or fewer happen with probability about 5 %, so the test tells 5 % from 10 %.
-    # Measured on this seed: 3 v 3 3.2 % and 3.8 %, 1 v 1 + noise model 4.5 % and 4.5 %.
+    # At sigma_run 15 %, the noisiest level the bound covers (and where moderation is
+    # most often wrong). Measured on this seed: 3 v 3 3.8 %, 1 v 1 + noise model 4.5 %
+    # (at 10 %: 3.2 % and 4.5 %).
     cell = simulate_cell(
         MODE[mode],
-        NoiseSpec(sigma_run=sigma_run, sigma_shared=0.05),
+        NoiseSpec(sigma_run=0.15, sigma_shared=0.05),
         comparisons=400,
         seed=919_191,
         with_anchors=False,
