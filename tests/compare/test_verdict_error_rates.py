@@ -103,8 +103,8 @@ def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(mode: str
     # 30 failures (7.5 %) happen with probability about 1 %; with a true rate of 10 %, 30
     # or fewer happen with probability about 5 %, so the test tells 5 % from 10 %.
     # At sigma_run 15 %, the noisiest level the bound covers (and where moderation is
-    # most often wrong). Measured on this seed: 3 v 3 3.8 %, 1 v 1 + noise model 4.5 %
-    # (at 10 %: 3.2 % and 4.5 %).
+    # most often wrong). Measured on this seed: 3 v 3 4.0 %, 1 v 1 + noise model 4.8 %
+    # (at 10 %: 3.0 % and 4.5 %).
     cell = simulate_cell(
         MODE[mode],
         NoiseSpec(sigma_run=0.15, sigma_shared=0.05),

@@ -80,9 +80,46 @@ def test_a_runs_own_sampling_error_bounds_the_moderated_variance_from_below() ->
     b = runmodel.assess(y, groups)
     assert a.se[5] >= 0.2
     assert b.se[5] < 0.1
+    # The others, through the prior fit: benchmark 5's scaled variance is a low outlier
+    # of it (`prior_scale`), so the prior gets fewer degrees of freedom and every
+    # benchmark is judged more on its own variance, with fewer degrees of freedom.
     others = np.arange(20) != 5
-    # (the others only through the suite median's own error, which uses the median se)
-    assert np.allclose(a.se[others], b.se[others], rtol=0.01)
+    assert a.prior is not None
+    assert b.prior is not None
+    assert a.prior.d0 < b.prior.d0
+    assert np.all(a.df[others] < b.df[others])
+
+
+def test_the_prior_is_centred_on_each_benchmarks_own_within_run_error() -> None:
+    # 20 benchmarks with a run-to-run offset sd of 3 %, three runs a side; four of them
+    # also have a within-run sampling sd of 12 % per run (work that varies from sample to
+    # sample), which adds to their run-to-run variance. Moderating the raw variances sees
+    # a heterogeneous suite (few prior df for everyone); moderating relative to each
+    # benchmark's expected variance sees a homogeneous one.
+    rng = np.random.default_rng(11)
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    noisy = np.arange(20) < 4
+    per_run_within = np.where(noisy, 0.12**2, 0.005**2)
+    c = 1 / 3 + 1 / 3
+    d0_scaled, d0_raw = [], []
+    for _ in range(200):
+        sd = np.sqrt(0.03**2 + per_run_within)
+        y = rng.normal(0.0, sd[:, None], size=(20, 6)) + np.log(1000.0)
+        a = runmodel.assess(y, groups, within_var=per_run_within * c)
+        res = runmodel.residual_variance(y, groups, a.effects.effects)
+        raw = moderation.fit_f_dist(res.s2, res.df, d0_confidence=runmodel.D0_CONFIDENCE)
+        assert a.prior is not None
+        assert raw is not None
+        d0_scaled.append(a.prior.d0)
+        d0_raw.append(raw.d0)
+    assert np.median(d0_scaled) > 2 * np.median(d0_raw)
+    df = np.full(3, 4.0)
+    s2 = np.array([0.02, 0.03, 0.05])
+    scale = runmodel.prior_scale(s2, df, np.array([0.0, 0.01, 0.03]))
+    assert np.allclose(scale, [0.02, 0.03, 0.05])  # common part 0.02 plus each one's own
+    assert np.all(runmodel.prior_scale(s2, df, None) == 1.0)
+    # within-run variance explains everything and one benchmark has none: plain moderation
+    assert np.all(runmodel.prior_scale(s2, df, np.array([0.0, 0.03, 0.05])) == 1.0)
 
 
 def test_squeezed_variance_lies_between_own_and_prior() -> None:

@@ -25,7 +25,11 @@ Model (all in log space, so effects are relative):
   (d0 s0^2 + d_i s_i^2) / (d0 + d_i) with d0 + d_i degrees of freedom. Nothing is fitted
   to a data set: d0 is large when benchmarks' noises are alike and ~0 when they differ,
   and is taken at its lower confidence bound (`D0_CONFIDENCE`), not its point estimate:
-  honest degrees of freedom for a prior fitted to a few dozen benchmarks.
+  honest degrees of freedom for a prior fitted to a few dozen benchmarks. The prior's
+  centre is each benchmark's own: the suite's common run-offset variance plus the
+  benchmark's within-run sampling variance of its location (`prior_scale`), so the few
+  benchmarks whose work varies from sample to sample do not make the whole suite look
+  heterogeneous.
 - The **suite shift** `delta`: the median over benchmarks of the candidate-minus-baseline
   difference. Between two sides with one run each it is indistinguishable from a run
   effect; it is tested on its own, against `tau`, and each benchmark's change is judged
@@ -186,6 +190,48 @@ def benjamini_hochberg(p: FloatArray) -> FloatArray:
     return out
 
 
+def prior_scale(s2: FloatArray, df: FloatArray, within_run: FloatArray | None) -> FloatArray:
+    """Each benchmark's expected run-to-run variance, up to the suite's common factor.
+
+    A run's location moves between runs for two reasons: the run offset (another core,
+    another cache layout), which the suite's benchmarks share in kind, and the location
+    estimate's own sampling error within the run (`within_run`, per run), which each
+    benchmark's samples measure. The second is large exactly where the work varies from
+    sample to sample (GC pauses, contended locks: the fastest of 100 samples then moves
+    far), and those few benchmarks make the suite's variances look heterogeneous, so a
+    prior fitted to the raw variances gets few degrees of freedom and every benchmark
+    pays. Scaling each variance by (common run-offset variance + its own within-run
+    variance) before the prior is fitted and after it is applied moderates the part the
+    benchmarks share; the approach is limma-trend's (a prior whose centre moves with a
+    known covariate: Law, Chen, Shi & Smyth, "voom", Genome Biology 2014), with the
+    covariate's form given by the variance decomposition rather than fitted. The common
+    part is the median over benchmarks of (variance - within-run variance), at least 0.
+    Ones (plain moderation) without within-run variances or where a scale would be 0.
+
+    When a benchmark's within-run variance overstates its run-to-run variance (the
+    bootstrap variance of a fastest sample can: one lucky sample), its scaled variance is
+    a low outlier of the prior fit, which lowers the prior's degrees of freedom for all:
+    every benchmark is then judged more on its own variance, with fewer degrees of
+    freedom, which holds the level and costs power. Capping the within-run part at the
+    measured variance avoids that but failed more identical-code comparisons on the real
+    wall-clock runs (2 v 1: 50 % of splits against 33 %), so it is not done. Measured in
+    benchmarks/results/moderation-2026-12-02.md.
+    """
+    ones = np.ones_like(s2)
+    if within_run is None:
+        return ones
+    w = np.where(np.isfinite(within_run), np.maximum(within_run, 0.0), 0.0)
+    ok = np.isfinite(s2) & (df > 0) & (s2 > 0)
+    if not ok.any():
+        return ones
+    common = max(float(np.median((s2 - w)[ok])), 0.0)
+    scale = common + w
+    if not bool(np.all(scale[ok] > 0)):
+        return ones
+    out: FloatArray = np.where(scale > 0, scale, common if common > 0 else 1.0)
+    return out
+
+
 @dataclass(frozen=True)
 class SuiteShift:
     """The median candidate-minus-baseline difference over the suite (log)."""
@@ -274,8 +320,12 @@ def assess(
     else:
         suite = SuiteShift(math.nan, math.nan, 0.0, False)
 
-    prior = fit_f_dist(s2, df, d0_confidence=D0_CONFIDENCE)
-    post, post_df = squeeze_var(s2, df, prior)
+    # Moderate relative to each benchmark's expected variance (see `prior_scale`): the
+    # prior is fitted to, and shrinks towards, the suite's common level times that scale.
+    scale = prior_scale(s2, df, within_var / c if within_var is not None else None)
+    prior = fit_f_dist(s2 / scale, df, d0_confidence=D0_CONFIDENCE)
+    post, post_df = squeeze_var(s2 / scale, df, prior)
+    post = post * scale
     if suite.removed:
         change = total - suite.shift
     else:
