@@ -102,6 +102,14 @@ def test_duration_on_a_rounding_boundary_reads_back() -> None:
     assert parse_duration(format_duration(0.875)) == pytest.approx(0.875, abs=5.0001e-3)
 
 
+def test_a_duration_is_rounded_once() -> None:
+    # Found by hypothesis: rounding to three significant digits first (0.205) and then to
+    # two decimals gave "0.20", 0.0051 off.
+    assert format_duration(0.205078125) == "0.21 ns"
+    assert format_duration(99.96) == "100 ns"
+    assert format_duration(9.996) == "10.0 ns"
+
+
 def test_format_value() -> None:
     assert format_value(1536.0, "bytes") == "1.50 KiB"
     assert format_value(1.5, "ms") == "1.50 ms"

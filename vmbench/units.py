@@ -112,8 +112,10 @@ def time_unit_for(ns: float) -> str:
 
 
 def _three_digits(value: float) -> str:
-    value = float(f"{value:.3g}")  # round first so 99.96 prints as "100", not "100.0"
-    size = abs(value)
+    # The magnitude after rounding picks the decimals, so 99.96 prints as "100", not
+    # "100.0"; the value itself is what is rounded to them, once: rounding the rounded
+    # value again would print 0.205078125 as "0.20" (0.205 is 0.20499... in binary).
+    size = abs(float(f"{value:.3g}"))
     if size >= 100 or size == 0:
         return f"{value:.0f}"
     if size >= 10:
