@@ -151,5 +151,8 @@ def test_bench_twice_and_the_report_flags_the_planted_slowdown(tmp_path: Path) -
         assert found[SLOWED]["severity"] == "high"
     else:
         assert SLOWED in listed
-    # 1.5x planted; a shared 2-core machine moves it, so only its direction and size class
-    assert found[SLOWED]["change"] > 0.2
+    # 1.5x planted; a shared 2-core machine moves it, so only its direction and size class.
+    # The verdict's own number (the run-level change of the per-run fastest sample), not
+    # the change of means, which contention bursts move: in one clean-clone run the means
+    # said -2.9 % (the base run's mean inflated by slow samples) while the minimum said +41 %.
+    assert found[SLOWED]["run_level"]["change"] > 0.2
