@@ -192,36 +192,29 @@ def power_ceiling(
     weights = weights / weights.sum()
     delta = math.log1p(change)
     out: dict[str, float] = {}
+    flat = sigma_run * math.sqrt(2.0 / runs)
+    sd = flat * np.exp(spread * nodes)
     for rank in (1, 3):
         z = float(special.ndtri(1.0 - alpha * rank / tests))
-        sd = sigma_run * np.exp(spread * nodes) * math.sqrt(2.0 / runs)
         out[f"rank {rank}"] = float(np.sum(weights * special.ndtr(delta / sd - z)))
-        flat = sigma_run * math.sqrt(2.0 / runs)
         out[f"rank {rank}, no spread"] = float(special.ndtr(delta / flat - z))
     return out
-
-
-def wilson(hits: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson's 95 % score interval for a binomial share (Wilson 1927)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def identical_cells(
     comparisons: int, settings: Settings, *, modes: tuple[str, ...]
 ) -> list[dict[str, object]]:
-    """vmbench alone on many identical-code comparisons per replicated mode and noise level."""
+    """vmbench alone on many identical-code comparisons per replicated mode and noise level:
+    the tally's shares, the failure count and its Wilson 95 % interval (scipy)."""
+    from scipy import stats
+
     cells: list[dict[str, object]] = []
     for mode in MODES:
         if mode.name not in IDENTICAL_MODES or mode.name not in modes:
             continue
         for sigma in SIGMAS:
             spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED)
-            aa = simulate_cell(
+            tally = simulate_cell(
                 mode,
                 spec,
                 comparisons=comparisons,
@@ -230,18 +223,23 @@ def identical_cells(
                 with_anchors=False,
                 identical_only=True,
             ).aa["vmbench"]
-            lo, hi = wilson(aa.gate_failed, aa.comparisons)
+            shares = tally.to_dict()
+            ci = stats.binomtest(tally.gate_failed, tally.comparisons).proportion_ci(
+                confidence_level=0.95, method="wilson"
+            )
             cells.append(
                 {
                     "mode": mode.name,
                     "sigma_run": sigma,
                     "seed": IDENTICAL_SEED,
-                    "comparisons": aa.comparisons,
-                    "gate_failed": aa.gate_failed,
-                    "gate_fail_share": aa.gate_failed / aa.comparisons,
-                    "gate_fail_interval": [lo, hi],
-                    "false_regressions_per_comparison": aa.false_regressions / aa.comparisons,
-                    "false_improvements_per_comparison": aa.false_improvements / aa.comparisons,
+                    "comparisons": tally.comparisons,
+                    "gate_failed": tally.gate_failed,
+                    "gate_fail_share": shares["gate_fail_share"],
+                    "gate_fail_interval": [ci.low, ci.high],
+                    "false_regressions_per_comparison": shares["false_regressions_per_comparison"],
+                    "false_improvements_per_comparison": shares[
+                        "false_improvements_per_comparison"
+                    ],
                 }
             )
             print(f"[calibration] identical {mode.name} sigma {sigma:.0%} done", file=sys.stderr)

@@ -1,5 +1,5 @@
-"""The comparison calibration script's own arithmetic: Wilson intervals, the analytic power
-ceiling, and the identical-code precision cells (benchmarks/calibration.py)."""
+"""The comparison calibration script's own arithmetic: the analytic power ceiling and the
+identical-code precision cells (benchmarks/calibration.py)."""
 
 from __future__ import annotations
 
@@ -28,14 +28,6 @@ def calibration() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize(("hits", "n"), [(0, 40), (1, 20), (55, 1000), (40, 40)])
-def test_wilson_interval_matches_scipy(calibration: ModuleType, hits: int, n: int) -> None:
-    lo, hi = calibration.wilson(hits, n)
-    ref = stats.binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
-    assert lo == pytest.approx(ref.low, abs=1e-6)
-    assert hi == pytest.approx(ref.high, abs=1e-6)
-
-
 def test_power_ceiling_matches_a_simulated_known_sigma_z_test(calibration: ModuleType) -> None:
     rng = np.random.default_rng(20_261_202)
     spread = calibration.NoiseSpec().sigma_spread
@@ -59,6 +51,7 @@ def test_identical_cells_count_every_comparison(calibration: ModuleType) -> None
     for c in cells:
         assert c["mode"] == "2v1"
         assert c["comparisons"] == 12
-        assert c["gate_fail_share"] == c["gate_failed"] / 12
+        assert c["gate_fail_share"] == round(c["gate_failed"] / 12, 4)
         lo, hi = c["gate_fail_interval"]
         assert lo <= c["gate_fail_share"] <= hi
+        assert hi - lo > 0.2  # 12 comparisons say little

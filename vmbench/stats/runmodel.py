@@ -228,7 +228,8 @@ def prior_scale(s2: FloatArray, df: FloatArray, within_run: FloatArray | None) -
     scale = common + w
     if not bool(np.all(scale[ok] > 0)):
         return ones
-    out: FloatArray = np.where(scale > 0, scale, common if common > 0 else 1.0)
+    # (scale is 0 only where common and w are both 0, for benchmarks without a variance)
+    out: FloatArray = np.where(scale > 0, scale, 1.0)
     return out
 
 
