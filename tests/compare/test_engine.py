@@ -157,6 +157,37 @@ def test_new_removed_and_insufficient() -> None:
     assert "Suspected regression" in result.summary
 
 
+def test_estimators_that_disagree_without_noise_information_make_a_suspect() -> None:
+    """A real cargo run (one run a side, four benchmarks, a busy machine): the slowed
+    benchmark's fastest candidate sample was no slower than the baseline's while its mean
+    was 24 % slower. With no noise information the minimum's own error is unknown: the
+    gate must ask for confirmation, not pass on the one estimate it judged."""
+    rng = np.random.default_rng(11)
+    steady = {f"g/b{i}": rng.normal(100, 1, 20) for i in range(3)}
+    base_slowed = np.concatenate([[95.0], rng.normal(100, 1, 19)])
+    # one fast sample as fast as the baseline's, the rest about 1.25x slower
+    cand_slowed = np.concatenate([[94.0], rng.normal(125, 2, 19)])
+    base = run("main", [bench(k, v) for k, v in steady.items()] + [bench("g/slow", base_slowed)])
+    cand = run(
+        "pr",
+        [bench(k, v * rng.normal(1, 0.005)) for k, v in steady.items()]
+        + [bench("g/slow", cand_slowed)],
+    )
+    result = compare(base, cand)
+    slow = next(b for b in result.benchmarks if b.id == "g/slow")
+    assert slow.severity in ("insufficient", "inconclusive")
+    assert slow.run_level is not None
+    assert slow.run_level.ci is None
+    assert slow.run_level.change < 0.0  # the judged estimate (the minimum) leans faster
+    assert slow.change is not None
+    assert slow.change > 0.2
+    assert result.suspects("medium") == ["g/slow"]
+    assert result.gate("medium") == 3
+    assert "disagrees with the run-level change" in slow.note
+    # ...while the steady ones, whose estimates agree within the thresholds, are not
+    assert result.suspects("high") == ["g/slow"]
+
+
 def test_a_comparison_that_cannot_tell_is_not_called_stable() -> None:
     rng = np.random.default_rng(4)
     base = run("main", [bench("g/few", rng.normal(100, 1, 20))])

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from vmbench import format as fmt
 from vmbench import stats
 from vmbench.compare.estimators import auto_locations, log_locations
 from vmbench.compare.noise import NoiseModel
@@ -241,6 +242,14 @@ def _verdicts(
                 if sides == {0, 1}
                 else "no positive location on one side: relative change undefined"
             )
+        if verdict is not None and verdict.ci is None and not verdict.change > settings.regression:
+            past = [c for c in r.other_changes() if c > settings.regression]
+            if past:
+                notes.append(
+                    f"the change of means or medians ({fmt.percent(max(past))}) disagrees with "
+                    f"the run-level change ({verdict.estimator} per run) and the noise is "
+                    "unknown: a suspect for confirmation runs"
+                )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
         notes.extend(extra.notes)

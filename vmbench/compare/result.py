@@ -53,6 +53,7 @@ from vmbench.compare.verdicts import (
     Severity,
     SuiteVerdict,
     fail_threshold,
+    reaches_past,
 )
 from vmbench.model import FloatArray
 from vmbench.settings import Settings
@@ -196,8 +197,22 @@ class BenchmarkComparison:
         if threshold is None or self.severity not in ("inconclusive", "insufficient"):
             return False
         if self.run_level is not None:
-            return self.run_level.suspected(threshold)
+            if self.run_level.suspected(threshold):
+                return True
+            # No noise information at all: the judged estimate's own error is unknown, so
+            # another location of the same runs past the threshold (the estimators
+            # disagree, as when contention moved the fastest sample of one run) makes it
+            # a suspect too, to be rerun rather than passed.
+            return self.run_level.ci is None and any(
+                reaches_past(c, None, threshold) for c in self.other_changes()
+            )
         return self.change is not None and self.change > threshold and self.test != "none"
+
+    def other_changes(self) -> tuple[float, ...]:
+        """The changes of means and of medians of the same runs (descriptive estimates)."""
+        return tuple(
+            c for c in (self.change, self.median_change) if c is not None and math.isfinite(c)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return clean_dict(
