@@ -6,6 +6,7 @@
     python benchmarks/calibration.py --summarize FILE     # a results file as markdown
     python benchmarks/calibration.py --modes 3v3 --estimator auto --out FILE  # one experiment
     python benchmarks/calibration.py --identical 1000     # also: false-alarm rates to +-1.5 points
+    python benchmarks/calibration.py --episodes 0.12      # with whole-run contention episodes
 
 Per comparison mode (`vmbench.calibration.modes`: 1 v 1, 1 v 1 with a noise model from
 three A/A runs, 2 v 1 as the CI job runs it, 3 v 3, 1 v 1 with confirmation runs) it
@@ -31,6 +32,14 @@ measured to about +-4 points by 40 comparisons and +-1.4 points by 1,000, and th
 "at most 5 % of identical-code comparisons fail the gate" cannot be told from 8 % with
 fewer. Each share comes with its Wilson 95 % interval.
 
+`--episodes P` adds contention episodes to every simulated run: with probability P a
+benchmark's whole measurement window is slowed by 5-60 % (`NoiseSpec.episode_prob`).
+Every results file also has the run-level tails of the real wall-clock sets' identical
+runs (`vmbench.calibration.tails`), the measurement that P is read from: in the first
+wall-clock recording 14 % of benchmark-runs are more than 10 % slower than their
+benchmark's median run, 6 % more than 30 %, 2 % more than 50 %, which episodes at
+P = 0.12 reproduce (0.12 x 50/55, x 30/55, x 10/55).
+
 Nothing here tunes anything: every rule runs with its defaults.
 """
 
@@ -54,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 from vmbench.calibration import anchors  # noqa: E402
 from vmbench.calibration.modes import MODES, RealSet, real_cell, simulate_cell  # noqa: E402
 from vmbench.calibration.simulate import NoiseSpec  # noqa: E402
+from vmbench.calibration.tails import run_level_tails  # noqa: E402
 from vmbench.readers.criterion import load_criterion  # noqa: E402
 from vmbench.settings import (  # noqa: E402
     DEFAULT_ESTIMATOR,
@@ -124,6 +134,7 @@ def run(
     estimator: Estimator = DEFAULT_ESTIMATOR,
     seed: int = SEED,
     identical: int = 0,
+    episodes: float = 0.0,
 ) -> dict[str, object]:
     settings = Settings(resamples=200, estimator=estimator)
     chosen = [m for m in MODES if m.name in modes]
@@ -141,6 +152,7 @@ def run(
             "comparisons_per_cell": comparisons,
             "suite_size": 20,
             "sigma_shared": SHARED,
+            "episode_prob": episodes,
             "seed": seed,
             "cells": [],
         },
@@ -150,7 +162,7 @@ def run(
         cells: list[dict[str, object]] = []
         for mode in chosen:
             for sigma in SIGMAS:
-                spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED)
+                spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED, episode_prob=episodes)
                 cell = simulate_cell(
                     mode, spec, comparisons=comparisons, seed=seed, settings=settings
                 )
@@ -158,7 +170,12 @@ def run(
                 print(f"[calibration] {mode.name} sigma {sigma:.0%} done", file=sys.stderr)
         out["simulation"]["cells"] = cells  # type: ignore[index]
     real: list[dict[str, object]] = []
-    for data in real_sets():
+    sets = real_sets()
+    out["tails"] = [
+        {"data": data.name, **run_level_tails([data.runs[x] for x in data.identical], estimator)}
+        for data in sets
+    ]
+    for data in sets:
         for mode in chosen:
             if mode.baseline_runs > len(data.identical) // 2 or (
                 mode.candidate_runs > len(data.planted_runs)
@@ -169,7 +186,7 @@ def run(
             print(f"[calibration] real {data.name} {mode.name} done", file=sys.stderr)
     out["real"] = real
     if identical:
-        out["identical"] = identical_cells(identical, settings, modes=modes)
+        out["identical"] = identical_cells(identical, settings, modes=modes, episodes=episodes)
     out["seconds"] = round(time.monotonic() - started, 1)
     return out
 
@@ -202,7 +219,7 @@ def power_ceiling(
 
 
 def identical_cells(
-    comparisons: int, settings: Settings, *, modes: tuple[str, ...]
+    comparisons: int, settings: Settings, *, modes: tuple[str, ...], episodes: float = 0.0
 ) -> list[dict[str, object]]:
     """vmbench alone on many identical-code comparisons per replicated mode and noise level:
     the tally's shares, the failure count and its Wilson 95 % interval (scipy)."""
@@ -213,7 +230,7 @@ def identical_cells(
         if mode.name not in IDENTICAL_MODES or mode.name not in modes:
             continue
         for sigma in SIGMAS:
-            spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED)
+            spec = NoiseSpec(sigma_run=sigma, sigma_shared=SHARED, episode_prob=episodes)
             tally = simulate_cell(
                 mode,
                 spec,
@@ -289,7 +306,46 @@ def summarize(results: dict[str, object]) -> str:
     for cell in results["real"]:  # type: ignore[union-attr]
         for rule, scores in cell["rules"].items():
             lines.append(row(cell["data"], cell["mode"], rule, scores))
-    return "\n".join(lines) + "\n" + _by_sigma(sim["cells"]) + _identical(results) + _ceiling()
+    head = ""
+    if sim.get("episode_prob"):
+        head = (
+            f"Simulated runs have contention episodes: {sim['episode_prob']:.0%} of "
+            "benchmark-runs slowed by 5-60 % over their whole measurement window.\n\n"
+        )
+    return (
+        head
+        + "\n".join(lines)
+        + "\n"
+        + _by_sigma(sim["cells"])
+        + _identical(results)
+        + _ceiling()
+        + _tails(results)
+    )
+
+
+def _tails(results: dict[str, object]) -> str:
+    """The run-level tails of the real sets' identical runs (`run_level_tails`)."""
+    tails = results.get("tails")
+    if not isinstance(tails, list) or not tails:
+        return ""
+    lines = [
+        "",
+        "Run-level tails of identical runs: share of benchmark-runs this far from their "
+        "benchmark's median run (after the run's effect on the whole suite); normal noise "
+        "puts 6 in 100,000 beyond four robust sds.",
+        "",
+        "| data | runs | typical sd | > +10 % | > +20 % | > +30 % | > +50 % | < -10 % | "
+        "< -20 % | beyond 4 robust sd |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t in tails:
+        up, down = t["slower"], t["faster"]
+        lines.append(
+            f"| {t['data']} | {t['runs']} | {t['typical_sd']:.1%} | {up['10%']:.1%} | "
+            f"{up['20%']:.1%} | {up['30%']:.1%} | {up['50%']:.1%} | {down['10%']:.1%} | "
+            f"{down['20%']:.1%} | {t['beyond_4_robust_sd']:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _ceiling() -> str:
@@ -391,6 +447,13 @@ def main() -> None:
         metavar="N",
         help="also N identical-code comparisons per replicated mode and sigma (vmbench only)",
     )
+    parser.add_argument(
+        "--episodes",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="chance per benchmark and simulated run of a whole-run contention episode",
+    )
     args = parser.parse_args()
     if args.summarize:
         print(summarize(json.loads(args.summarize.read_text())), end="")
@@ -406,6 +469,7 @@ def main() -> None:
         estimator=args.estimator,
         seed=args.seed,
         identical=args.identical,
+        episodes=args.episodes,
     )
     out = (
         args.out

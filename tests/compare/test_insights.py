@@ -41,13 +41,16 @@ def _run(label: str, seed: int, factors: dict[str, float] | None = None) -> Run:
     return Run(label=label, source=Path(label), format="criterion", benchmarks=benches)
 
 
-def _compare(factors: dict[str, float], *, noise: bool) -> Comparison:
+def _compare(factors: dict[str, float], *, noise: bool, runs: int = 1) -> Comparison:
+    """One run a side by default; a flag needs two (`MIN_RUNS_TO_FLAG`)."""
     model = NoiseModel.from_runs([_run(f"aa{k}", 10 + k) for k in range(3)]) if noise else None
-    return compare(_run("main", 1), _run("pr", 2, factors), noise=model)
+    base = [_run(f"main{k}", 1 + 20 * k) for k in range(runs)]
+    cand = [_run(f"pr{k}", 2 + 20 * k, factors) for k in range(runs)]
+    return compare(base, cand, noise=model)
 
 
 def test_names_the_category_that_regressed_most_and_where_flags_concentrate() -> None:
-    c = _compare({"gc/b0": 1.3, "gc/b1": 1.15}, noise=True)
+    c = _compare({"gc/b0": 1.3, "gc/b1": 1.15}, noise=True, runs=2)
     assert {b.id for b in c.benchmarks if b.severity in ("high", "medium")} == {"gc/b0", "gc/b1"}
     text = insights(c)
     assert text[0].startswith(c.summary)
@@ -128,7 +131,7 @@ def test_a_shift_of_the_whole_suite_is_named() -> None:
 
 
 def test_category_changes_are_geometric_means_worst_first() -> None:
-    c = _compare({"jit/b0": 1.5, "jit/b1": 1.5, "jit/b2": 1.5, "jit/b3": 1.5}, noise=True)
+    c = _compare({"jit/b0": 1.5, "jit/b1": 1.5, "jit/b2": 1.5, "jit/b3": 1.5}, noise=True, runs=2)
     rows = category_changes(c)
     assert rows[0][0] == "jit"
     assert rows[0][1] > 0.45

@@ -117,3 +117,26 @@ def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(mode: str
     assert aa["comparisons"] == 400
     assert aa["gate_fail_share"] <= 0.075, aa  # type: ignore[operator]
     assert cell["planted"]["comparisons"] == 0
+
+
+@pytest.mark.parametrize("mode", ["2v1", "1v1+noise"])
+def test_a_contention_episode_on_the_one_candidate_run_does_not_fail_the_gate(mode: str) -> None:
+    # Real shared runners slow a benchmark's whole run now and then (one benchmark-run in
+    # seven by more than 10 % in examples/data/wallclock): episodes at 12 % per
+    # benchmark-run, a quiet machine otherwise. Letting one run on a side carry a flag
+    # failed 32 % (2 v 1) and 50 % (1 v 1 + noise model) of 60 identical-code comparisons
+    # here (benchmarks/results/episodes-2026-12-02.md); with a flag needing two runs a
+    # side they ask for confirmation instead. The bound is the stated alpha with room for
+    # 100 comparisons (more than 10 failures at a true 5 %: probability 3 %).
+    cell = simulate_cell(
+        MODE[mode],
+        NoiseSpec(sigma_run=0.02, sigma_shared=0.05, episode_prob=0.12),
+        comparisons=100,
+        seed=737_373,
+        with_anchors=False,
+        identical_only=True,
+    ).to_dict()["vmbench"]
+    aa = cell["aa"]
+    assert aa["comparisons"] == 100
+    assert aa["gate_fail_share"] <= 0.10, aa  # type: ignore[operator]
+    assert aa["false_regressions_per_comparison"] <= 0.10, aa  # type: ignore[operator]

@@ -96,3 +96,14 @@ def test_unknown_estimator_is_a_usage_error(tmp_path: object) -> None:
         vr.regression_data(
             criterion_dir=str(tmp_path), baseline="main", candidate="pr", estimator="mode"
         )
+
+
+def test_raw_samples_are_drawn_for_the_flagged_and_then_the_suspected() -> None:
+    three = _data(*_sides(3))
+    assert vr.flagged_ids(three.comparison) == ["vm/b1", "vm/b2"]  # high, then improvement
+    one = _data(*_sides(1))  # one run a side: nothing flagged, the +30 % one suspected
+    assert not any(b.severity in ("high", "medium") for b in one.comparison.benchmarks)
+    suspects = [s for s in one.comparison.suspects("medium") if s != "*"]
+    assert "vm/b1" in suspects
+    assert vr.flagged_ids(one.comparison) == suspects
+    assert not isinstance(vr.flagged_distributions(one), Nothing)

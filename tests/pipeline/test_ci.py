@@ -48,9 +48,20 @@ def _manifest(tmp_path: Path, baseline: tuple[str, ...], candidate: tuple[str, .
 
 
 def test_planted_regression_fails_and_names_what_regressed(bundled: Path, tmp_path: Path) -> None:
+    # Three base runs against the one candidate run: the planted changes rest on one run,
+    # which a contention episode could move as far, so the gate asks for confirmation...
+    single = gate(
+        bundled,
+        output_dir=tmp_path / "single",
+        manifest=_manifest(tmp_path, ("main", "aa1", "aa2"), ("pr",)),
+    )
+    assert (single.status, single.exit_code) == ("suspect", 3)
+    # ...and with the candidate measured twice it fails and names them.
+    criterion = _confirmation_copy(bundled, tmp_path)
     out = tmp_path / "out"
-    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr",))
-    outcome = gate(bundled, output_dir=out, manifest=manifest)
+    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr", "confirm-cand-1"))
+    outcome = gate(criterion, output_dir=out, manifest=manifest)
+    assert set(single.suspects) >= {b for b in outcome.suspects + tuple(_flagged(out)) if b != "*"}
     assert outcome.status == "regression"
     assert outcome.exit_code == 1
     assert GateOutcome.from_file(out / "gate.json") == outcome
@@ -60,7 +71,7 @@ def test_planted_regression_fails_and_names_what_regressed(bundled: Path, tmp_pa
     text = comment_text(out, run_url="https://example.invalid/run/1")
     assert text.startswith(COMMENT_MARKER)
     assert "🔴 Regression at or above `medium`" in text
-    assert "baseline main aa1 aa2 · candidate pr" in text
+    assert "baseline main aa1 aa2 · candidate pr confirm-cand-1" in text
     assert decision(out).exit_code == 1
 
 
@@ -172,8 +183,9 @@ def test_bad_gate_file(tmp_path: Path) -> None:
 def test_cli_exit_codes(bundled: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "out"
-    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr",))
-    args = ["ci", "gate", str(bundled), "--manifest", str(manifest), "--output-dir", str(out)]
+    manifest = _manifest(tmp_path, ("main", "aa1", "aa2"), ("pr", "confirm-cand-1"))
+    criterion = _confirmation_copy(bundled, tmp_path)
+    args = ["ci", "gate", str(criterion), "--manifest", str(manifest), "--output-dir", str(out)]
     assert runner.invoke(main, args).exit_code == 1
     comment = runner.invoke(
         main,
@@ -198,6 +210,11 @@ def test_cli_exit_codes(bundled: Path, tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert bad.output.startswith("vmbench: error: ")
+
+
+def _flagged(out: Path) -> list[str]:
+    comparison = json.loads((out / "comparison.json").read_text())
+    return [b["id"] for b in comparison["benchmarks"] if b["severity"] in ("high", "medium")]
 
 
 def _confirmation_copy(bundled: Path, tmp_path: Path) -> Path:

@@ -546,6 +546,17 @@ def _runner_env(tmp_path: Path, bin_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def _measured_again(criterion: Path, run: str, again: str) -> None:
+    """`again`: run `run` measured a second time, 3 % slower (a second run of the same code
+    must not be a byte copy: that would fake agreement)."""
+    for sample in criterion.rglob(f"{run}/sample.json"):
+        copy = sample.parent.with_name(again)
+        shutil.copytree(sample.parent, copy)
+        raw = json.loads(sample.read_text())
+        raw["times"] = [t * 1.03 for t in raw["times"]]
+        (copy / "sample.json").write_text(json.dumps(raw))
+
+
 def _gate_in_benchmark_job(
     tmp_path: Path,
     workflow: dict[str, Any],
@@ -560,6 +571,7 @@ def _gate_in_benchmark_job(
         pytest.skip(f"bundled example data {CRITERION} is missing")
     home = tmp_path / "criterion-home"
     shutil.copytree(CRITERION, home, ignore=shutil.ignore_patterns("report", "*.svg", "*.html"))
+    _measured_again(home, "pr", "pr-again")
     manifest = {
         "schema_version": 1,
         "runs": {"baseline": baseline, "candidate": candidate, "benchmarks": []},
@@ -628,11 +640,14 @@ def _pair(params_file: str) -> tuple[list[str], list[str]]:
 def test_compare_job_fails_on_the_planted_regression(
     tmp_path: Path, workflow: dict[str, Any], installs: Installs
 ) -> None:
-    # The planted regression against the base run and two identical-code runs (the
-    # verdicts flag nothing without replication; one run a side asks for confirmation).
+    # The planted regression against the base run and two identical-code runs, the
+    # candidate measured twice (the verdicts flag nothing without replication, and a flag
+    # needs two runs on each side: one run a side asks for confirmation).
     baseline, candidate = _pair("regression.yaml")
     noise = yaml.safe_load((ROOT / "params/regression.yaml").read_text())["noise_runs"][:2]
-    result = _compare(tmp_path, workflow, installs, [*baseline, *noise], candidate)
+    result = _compare(
+        tmp_path, workflow, installs, [*baseline, *noise], [*candidate, f"{candidate[0]}-again"]
+    )
     assert result.status == "failure"
     assert result.failed_step == "Regression gate"
     assert result.outputs["report"]["status"] == "0"

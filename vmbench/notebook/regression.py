@@ -306,10 +306,11 @@ def forest(data: RegressionData, *, limit: int = 40) -> Plot | Nothing:
 
 
 def flagged_distributions(data: RegressionData, *, limit: int = 12) -> Plot | Nothing:
-    """Raw per-iteration samples, baseline against candidate, of the flagged benchmarks."""
+    """Raw per-iteration samples, baseline against candidate, of the flagged benchmarks
+    and the suspected regressions (what confirmation runs will decide)."""
     ids = flagged_ids(data.comparison)
     if not ids:
-        return Nothing("Nothing flagged: no distributions to compare.")
+        return Nothing("Nothing flagged or suspected: no distributions to compare.")
     shown = ids[:limit]
     figure = plots.sample_distributions(
         side_samples(data, shown),
@@ -319,16 +320,19 @@ def flagged_distributions(data: RegressionData, *, limit: int = 12) -> Plot | No
         limit=limit,
     )
     more = f" (first {len(shown)} of {len(ids)})" if len(ids) > len(shown) else ""
-    return Plot(figure, alt=f"Raw samples of the flagged benchmarks{more}")
+    return Plot(figure, alt=f"Raw samples of the flagged and suspected benchmarks{more}")
 
 
 def flagged_ids(comparison: Comparison) -> list[str]:
-    """Regressions and improvements with samples on both sides, worst first."""
-    return [
+    """Regressions and improvements with samples on both sides, worst first, then the
+    suspected regressions at `medium`."""
+    timed = {b.id for b in comparison.benchmarks if b.kind == "time"}
+    flagged = [
         b.id
         for b in comparison.sorted_benchmarks()
-        if b.severity in ("high", "medium", "improvement") and b.kind == "time"
+        if b.severity in ("high", "medium", "improvement") and b.id in timed
     ]
+    return flagged + [s for s in comparison.suspects("medium") if s in timed and s not in flagged]
 
 
 def side_samples(data: RegressionData, ids: Sequence[str]) -> pd.DataFrame:
