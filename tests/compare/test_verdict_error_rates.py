@@ -9,6 +9,8 @@ with probability < 1 %.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from vmbench.calibration.modes import MODES, simulate_cell
@@ -96,6 +98,19 @@ def test_a_noise_model_from_three_identical_runs_keeps_the_gate_at_alpha() -> No
     assert cell["planted"]["called_stable"]["+25%"] == 0.0, cell["planted"]  # type: ignore[index]
 
 
+def _identical(mode: str, spec: NoiseSpec, comparisons: int, *, seed: int) -> dict[str, Any]:
+    """vmbench alone on `comparisons` identical-code comparisons of `mode`."""
+    cell = simulate_cell(
+        MODE[mode],
+        spec,
+        comparisons=comparisons,
+        seed=seed,
+        with_anchors=False,
+        identical_only=True,
+    )
+    return cell.to_dict()["vmbench"]  # type: ignore[return-value]
+
+
 @pytest.mark.parametrize("mode", ["3v3", "1v1+noise"])
 def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(mode: str) -> None:
     # The bound "at most 5 % of identical-code comparisons fail the gate up to sigma_run
@@ -103,16 +118,9 @@ def test_identical_code_fails_the_gate_at_most_alpha_on_a_noisy_runner(mode: str
     # 30 failures (7.5 %) happen with probability about 1 %; with a true rate of 10 %, 30
     # or fewer happen with probability about 5 %, so the test tells 5 % from 10 %.
     # At sigma_run 15 %, the noisiest level the bound covers (and where moderation is
-    # most often wrong). Measured on this seed: 3 v 3 4.0 %, 1 v 1 + noise model 4.8 %
-    # (at 10 %: 3.0 % and 4.5 %).
-    cell = simulate_cell(
-        MODE[mode],
-        NoiseSpec(sigma_run=0.15, sigma_shared=0.05),
-        comparisons=400,
-        seed=919_191,
-        with_anchors=False,
-        identical_only=True,
-    ).to_dict()["vmbench"]
+    # most often wrong). Measured on this seed: 3 v 3 4.0 %; 1 v 1 + noise model 4.8 %
+    # while one run a side could flag, 0.5 % since a flag needs two (whole-suite shifts).
+    cell = _identical(mode, NoiseSpec(sigma_run=0.15, sigma_shared=0.05), 400, seed=919_191)
     aa = cell["aa"]
     assert aa["comparisons"] == 400
     assert aa["gate_fail_share"] <= 0.075, aa  # type: ignore[operator]
@@ -127,16 +135,10 @@ def test_a_contention_episode_on_the_one_candidate_run_does_not_fail_the_gate(mo
     # failed 32 % (2 v 1) and 50 % (1 v 1 + noise model) of 60 identical-code comparisons
     # here (benchmarks/results/episodes-2026-12-02.md); with a flag needing two runs a
     # side they ask for confirmation instead. The bound is the stated alpha with room for
-    # 100 comparisons (more than 10 failures at a true 5 %: probability 3 %).
-    cell = simulate_cell(
-        MODE[mode],
-        NoiseSpec(sigma_run=0.02, sigma_shared=0.05, episode_prob=0.12),
-        comparisons=100,
-        seed=737_373,
-        with_anchors=False,
-        identical_only=True,
-    ).to_dict()["vmbench"]
-    aa = cell["aa"]
+    # 100 comparisons (more than 10 failures at a true 5 %: probability 3 %). Measured:
+    # 31 % and 43 % with one run allowed to flag, 0 % and 0 % now.
+    spec = NoiseSpec(sigma_run=0.02, sigma_shared=0.05, episode_prob=0.12)
+    aa = _identical(mode, spec, 100, seed=737_373)["aa"]
     assert aa["comparisons"] == 100
     assert aa["gate_fail_share"] <= 0.10, aa  # type: ignore[operator]
     assert aa["false_regressions_per_comparison"] <= 0.10, aa  # type: ignore[operator]

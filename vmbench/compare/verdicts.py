@@ -39,9 +39,15 @@ freedom. Decisions, with the error rate each one controls:
   on the bundled wall-clock runs, from 1.4 % to 40 % run to run). Such a comparison
   flags nothing; what leans slower past the gate's threshold is a suspected regression
   (exit 3) for confirmation runs to decide.
+- **No flag on one run** (`MIN_RUNS_TO_FLAG`). With a noise model or a replicated other
+  side, a change resting on a single run of one side is still not flagged: other
+  processes now and then slow a benchmark's whole run (a contention episode), which no
+  noise model learned from other runs predicts. It is inconclusive in its direction, a
+  suspected regression when it leans slower.
 - **Insufficient**: no run-level test is possible (one run a side, fewer than
   `MIN_SUITE` benchmarks and no noise model). A change past the gate's threshold is
-  still a suspected regression.
+  still a suspected regression, and so is one whose change of means or medians is past
+  it when the judged estimate is not (`BenchmarkComparison.suspected`).
 
 Within-run instability (a level jump mid-run, many severe outliers) is a note; it never
 changes a verdict.
