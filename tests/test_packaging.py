@@ -136,7 +136,8 @@ def test_base_install_runs_every_command_but_report(base_install: Install) -> No
     compared = json.loads(_ok(vmbench("compare", data, *pair, "--format", "json")))
     assert len(compared["benchmarks"]) == 21
     noise = ("--noise", "aa1", "--noise", "aa2", "--noise", "aa3")
-    gate = _ok(vmbench("detect", data, *pair, *noise), code=1)  # planted regressions
+    # planted regressions on one candidate run: suspects for confirmation runs (exit 3)
+    gate = _ok(vmbench("detect", data, *pair, *noise), code=3)
     assert "jit/tier2_compile" in gate
 
     baseline = base_install.work / "benches" / "baselines" / "main.json"
@@ -199,7 +200,9 @@ def test_report_install_builds_the_regression_report(
     summary = json.loads((out / "regression.json").read_text())
     assert summary["noise_runs"] == ["aa1", "aa2", "aa3"]
     severities = {b["id"]: b["severity"] for b in summary["benchmarks"]}
-    assert severities["jit/tier2_compile"] == "high"
+    # the planted +40 % rests on the one candidate run: a suspect, never stable
+    assert severities["jit/tier2_compile"] == "inconclusive"
+    assert "jit/tier2_compile" in summary["suspects"]
     assert (install.work / "benchmark-report.md").read_text() == (out / "regression.md").read_text()
 
 
