@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.criterion_trees import measure_again
 from vmbench.cli import main
 from vmbench.errors import InputError
 from vmbench.pipeline.ci import (
@@ -222,14 +223,7 @@ def _confirmation_copy(bundled: Path, tmp_path: Path) -> Path:
     (a second run of the same code must not be a byte copy: that would fake agreement)."""
     criterion = tmp_path / "criterion"
     shutil.copytree(bundled, criterion)
-    for pr in criterion.rglob("pr"):
-        if not (pr / "sample.json").is_file():
-            continue
-        again = pr.with_name("confirm-cand-1")
-        shutil.copytree(pr, again)
-        sample = json.loads((again / "sample.json").read_text())
-        sample["times"] = [t * 1.03 for t in sample["times"]]
-        (again / "sample.json").write_text(json.dumps(sample))
+    measure_again(criterion, "pr", "confirm-cand-1")
     return criterion
 
 

@@ -179,3 +179,18 @@ def write_criterion_tree(
             iters, times = samples(spec, factor, rng, samples_per_benchmark)
             write_benchmark(root, spec, baseline, iters, times)
     return {specs[i].full_id: severity for i, (severity, _) in planted.items()}
+
+
+def measure_again(criterion: Path, run: str, again: str, *, slower: float = 1.03) -> None:
+    """Add run `again` to a Criterion directory: every benchmark of `run` measured a second
+    time, `slower` times its times (a second run of the same code must not be a byte
+    copy: that would fake agreement between the runs)."""
+    for sample in criterion.rglob(f"{run}/sample.json"):
+        copy = sample.parent.with_name(again)
+        copy.mkdir(exist_ok=True)
+        for file in sample.parent.iterdir():
+            if file.is_file():
+                (copy / file.name).write_bytes(file.read_bytes())
+        raw = json.loads(sample.read_text())
+        raw["times"] = [t * slower for t in raw["times"]]
+        (copy / "sample.json").write_text(json.dumps(raw))

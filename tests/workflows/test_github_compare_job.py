@@ -51,6 +51,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.criterion_trees import measure_again
 from tests.support.install import copy_source, fresh_venv, offline_env, wheelhouse
 from tests.support.paths import REPO
 from vmbench import escape
@@ -546,17 +547,6 @@ def _runner_env(tmp_path: Path, bin_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def _measured_again(criterion: Path, run: str, again: str) -> None:
-    """`again`: run `run` measured a second time, 3 % slower (a second run of the same code
-    must not be a byte copy: that would fake agreement)."""
-    for sample in criterion.rglob(f"{run}/sample.json"):
-        copy = sample.parent.with_name(again)
-        shutil.copytree(sample.parent, copy)
-        raw = json.loads(sample.read_text())
-        raw["times"] = [t * 1.03 for t in raw["times"]]
-        (copy / "sample.json").write_text(json.dumps(raw))
-
-
 def _gate_in_benchmark_job(
     tmp_path: Path,
     workflow: dict[str, Any],
@@ -571,7 +561,7 @@ def _gate_in_benchmark_job(
         pytest.skip(f"bundled example data {CRITERION} is missing")
     home = tmp_path / "criterion-home"
     shutil.copytree(CRITERION, home, ignore=shutil.ignore_patterns("report", "*.svg", "*.html"))
-    _measured_again(home, "pr", "pr-again")
+    measure_again(home, "pr", "pr-again")
     manifest = {
         "schema_version": 1,
         "runs": {"baseline": baseline, "candidate": candidate, "benchmarks": []},
