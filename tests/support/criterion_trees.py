@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,10 +188,7 @@ def measure_again(criterion: Path, run: str, again: str, *, slower: float = 1.03
     copy: that would fake agreement between the runs)."""
     for sample in criterion.rglob(f"{run}/sample.json"):
         copy = sample.parent.with_name(again)
-        copy.mkdir(exist_ok=True)
-        for file in sample.parent.iterdir():
-            if file.is_file():
-                (copy / file.name).write_bytes(file.read_bytes())
+        shutil.copytree(sample.parent, copy)
         raw = json.loads(sample.read_text())
         raw["times"] = [t * slower for t in raw["times"]]
         (copy / "sample.json").write_text(json.dumps(raw))

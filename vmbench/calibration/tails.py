@@ -8,7 +8,9 @@ episode), so every sample of that run is slower. `run_level_tails` measures it o
 the same code: per benchmark, each run's log location (`Settings.estimator`) minus the
 run's effect on the whole suite (median over benchmarks) and minus the benchmark's median
 run; then the share of benchmark-runs beyond +/-10, 20, 30 and 50 %, and beyond four
-robust sds of their own benchmark (normal noise: 6 in 100,000).
+robust sds of their own benchmark (normal noise: 6 in 100,000). Medians throughout, not
+`vmbench.stats.runmodel.run_effects` (deviations from each benchmark's mean): a mean is
+moved by the very episodes this counts.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from vmbench.compare.verdicts import (
     SuiteVerdict,
     by_threshold,
     cost_change,
+    disagreement,
     judge,
     notes_for,
     warnings_for,
@@ -242,14 +243,15 @@ def _verdicts(
                 if sides == {0, 1}
                 else "no positive location on one side: relative change undefined"
             )
-        if verdict is not None and verdict.ci is None and not verdict.change > settings.regression:
-            past = [c for c in r.other_changes() if c > settings.regression]
-            if past:
-                notes.append(
-                    f"the change of means or medians ({fmt.percent(max(past))}) disagrees with "
-                    f"the run-level change ({verdict.estimator} per run) and the noise is "
-                    "unknown: a suspect for confirmation runs"
-                )
+        if (
+            verdict is not None
+            and (past := disagreement(verdict, r.other_changes(), settings.regression)) is not None
+        ):
+            notes.append(
+                f"the change of means or medians ({fmt.percent(past)}) disagrees with the "
+                f"run-level change ({verdict.estimator} per run) and the noise is unknown: "
+                "a suspect for confirmation runs"
+            )
         if extra.unstable:
             notes.append("looks unstable: " + ", ".join(extra.unstable))
         notes.extend(extra.notes)

@@ -52,8 +52,8 @@ from vmbench.compare.verdicts import (
     RunVerdict,
     Severity,
     SuiteVerdict,
+    disagreement,
     fail_threshold,
-    reaches_past,
 )
 from vmbench.model import FloatArray
 from vmbench.settings import Settings
@@ -197,14 +197,10 @@ class BenchmarkComparison:
         if threshold is None or self.severity not in ("inconclusive", "insufficient"):
             return False
         if self.run_level is not None:
-            if self.run_level.suspected(threshold):
-                return True
-            # No noise information at all: the judged estimate's own error is unknown, so
-            # another location of the same runs past the threshold (the estimators
-            # disagree, as when contention moved the fastest sample of one run) makes it
-            # a suspect too, to be rerun rather than passed.
-            return self.run_level.ci is None and any(
-                reaches_past(c, None, threshold) for c in self.other_changes()
+            # ...or, with no noise information, another estimate of the same runs is past
+            # it (contention can move one run's fastest sample): see `disagreement`
+            return self.run_level.suspected(threshold) or (
+                disagreement(self.run_level, self.other_changes(), threshold) is not None
             )
         return self.change is not None and self.change > threshold and self.test != "none"
 

@@ -152,6 +152,19 @@ def reaches_past(change: float, upper: float | None, threshold: float | None) ->
     return _r(reach) > _r(threshold)
 
 
+def disagreement(
+    verdict: RunVerdict, others: Sequence[float], threshold: float | None
+) -> float | None:
+    """The largest of `others` (other location estimates' changes of the same runs) past
+    `threshold` when the verdict has no interval (no noise information at all) and its
+    own change is not past it: the estimators disagree, and with the judged one's error
+    unknown it is not trusted alone. None otherwise."""
+    if verdict.ci is not None or reaches_past(verdict.change, None, threshold):
+        return None
+    past = [c for c in others if reaches_past(c, None, threshold)]
+    return max(past) if past else None
+
+
 def fail_threshold(fail_on: FailOn, settings: Settings) -> float | None:
     """The relative slow-down at which the gate fails (None: never)."""
     return {"high": settings.high, "medium": settings.regression}.get(fail_on)

@@ -327,12 +327,10 @@ def flagged_ids(comparison: Comparison) -> list[str]:
     """Regressions and improvements with samples on both sides, worst first, then the
     suspected regressions at `medium`."""
     timed = {b.id for b in comparison.benchmarks if b.kind == "time"}
-    flagged = [
-        b.id
-        for b in comparison.sorted_benchmarks()
-        if b.severity in ("high", "medium", "improvement") and b.id in timed
-    ]
-    return flagged + [s for s in comparison.suspects("medium") if s in timed and s not in flagged]
+    flags = ("high", "medium", "improvement")
+    flagged = [b.id for b in comparison.sorted_benchmarks() if b.severity in flags]
+    # suspects are never flagged (undecided by definition), so nothing is listed twice
+    return [i for i in flagged + comparison.suspects("medium") if i in timed]
 
 
 def side_samples(data: RegressionData, ids: Sequence[str]) -> pd.DataFrame:
